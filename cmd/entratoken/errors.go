@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/entratoken/entratoken/internal/keys"
+	"github.com/entratoken/entratoken/internal/token"
+)
+
+// Exit codes are part of the contract (spec/cli.md, "Exit codes").
+const (
+	exitOK        = 0 // success: valid / accepted / expected status
+	exitFailed    = 1 // the thing checked failed (the report says why)
+	exitUsage     = 2 // bad flags, unreadable input, unparseable policy
+	exitNoToken   = 3 // could not get a token or the tenant's metadata
+	exitTransport = 4 // the call failed at transport level
+)
+
+// FlagError is a usage error: exit 2, message on stderr, never JSON.
+type FlagError struct{ err error }
+
+func (e *FlagError) Error() string { return e.err.Error() }
+func (e *FlagError) Unwrap() error { return e.err }
+
+func flagErrorf(format string, a ...any) error {
+	return &FlagError{err: fmt.Errorf(format, a...)}
+}
+
+// silentError carries an exit code for a failure whose report was already
+// printed (an invalid token, a rejected request).
+type silentError struct{ code int }
+
+func (e *silentError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// errFailed is returned by commands whose report says the check failed.
+var errFailed error = &silentError{code: exitFailed}
+
+// exitCode maps an error to the contract's exit codes. ran says whether a
+// command's RunE had started; errors from cobra before that are usage errors.
+func exitCode(err error, ran bool) int {
+	var se *silentError
+	var fe *FlagError
+	var ke *keys.Error
+	var kfe *keys.FileError
+	var ie *token.InputError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &se):
+		return se.code
+	case errors.As(err, &fe), errors.As(err, &kfe), errors.As(err, &ie), errors.Is(err, token.ErrNoInput):
+		return exitUsage
+	case errors.As(err, &ke):
+		return exitNoToken
+	case !ran:
+		return exitUsage
+	case errors.Is(err, context.DeadlineExceeded):
+		return exitNoToken
+	}
+	return exitFailed
+}
+
+// errorDoc is the JSON form of a failure: {"error": {...}}.
+type errorDoc struct {
+	Error errorBody `json:"error"`
+}
+
+type errorBody struct {
+	Code    string `json:"code"`
+	Finding string `json:"finding"`
+	Message string `json:"message"`
+	Fix     string `json:"fix"`
+}
+
+func errorBodyOf(err error) errorBody {
+	var ke *keys.Error
+	if errors.As(err, &ke) {
+		code := ke.Code
+		if ke.AADSTS != "" {
+			code = ke.AADSTS
+		}
+		return errorBody{Code: code, Finding: ke.Code, Message: ke.Message, Fix: ke.Fix}
+	}
+	return errorBody{Code: "ERROR", Message: err.Error()}
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // URLs in claims stay readable
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/entratoken/entratoken/internal/iostreams"
+	"github.com/entratoken/entratoken/internal/keys"
+	"github.com/entratoken/entratoken/internal/netx"
+)
+
+// Globals are the global flags (spec/cli.md, "Global flags").
+type Globals struct {
+	Output    string
+	Authority string
+	Tenant    string
+	Timeout   time.Duration
+	CacheDir  string
+	Offline   bool
+	NoColor   bool
+	Verbose   bool
+}
+
+// Factory hands commands their capabilities. Tests and the demo replace
+// fields; commands never reach for globals themselves.
+type Factory struct {
+	IO      *iostreams.IOStreams
+	Globals Globals
+	Getenv  func(string) string
+	// RootCAs, when set, replaces the system roots (the demo trusts its own
+	// simulated tenant this way; tests use SSL_CERT_FILE like users do).
+	RootCAs *x509.CertPool
+
+	authority *url.URL
+	ran       bool // a command's RunE started: errors after this are not usage errors
+}
+
+func newFactory() *Factory {
+	return &Factory{IO: iostreams.System(), Getenv: os.Getenv}
+}
+
+// validate checks the global flags once, before any command runs.
+func (f *Factory) validate() error {
+	g := &f.Globals
+	if g.Output != "text" && g.Output != "json" {
+		return flagErrorf("--output must be text or json, not %q", g.Output)
+	}
+	if g.Timeout <= 0 {
+		return flagErrorf("--timeout must be positive, not %s", g.Timeout)
+	}
+	if g.Authority == "" {
+		g.Authority = f.Getenv("AZURE_AUTHORITY_HOST")
+	}
+	if g.Authority == "" {
+		g.Authority = netx.DefaultAuthority
+	}
+	u, err := netx.ParseAuthority(g.Authority)
+	if err != nil {
+		return flagErrorf("--authority-host / AZURE_AUTHORITY_HOST: %v", err)
+	}
+	f.authority = u
+	if g.Tenant == "" {
+		g.Tenant = f.Getenv("AZURE_TENANT_ID")
+	}
+	if g.CacheDir == "" {
+		g.CacheDir = f.Getenv("ENTRATOKEN_CACHE_DIR")
+	}
+	if g.CacheDir == "" {
+		if d, err := os.UserCacheDir(); err == nil {
+			g.CacheDir = filepath.Join(d, "entratoken")
+		}
+	}
+	if g.NoColor {
+		f.IO.Color = false
+	}
+	return nil
+}
+
+// HTTPClient returns a client bounded by --timeout.
+func (f *Factory) HTTPClient() *http.Client {
+	var rt http.RoundTripper
+	if f.RootCAs != nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.TLSClientConfig = &tls.Config{RootCAs: f.RootCAs, MinVersion: tls.VersionTLS12}
+		rt = t
+	}
+	return netx.NewClient(f.Globals.Timeout, rt)
+}
+
+// Resolver returns the key resolver the global flags describe.
+func (f *Factory) Resolver() *keys.Resolver {
+	r := &keys.Resolver{Authority: f.authority, HTTP: f.HTTPClient(), Offline: f.Globals.Offline}
+	if f.Globals.CacheDir != "" {
+		r.Cache = &keys.Cache{Dir: f.Globals.CacheDir}
+	}
+	if f.Globals.Verbose {
+		r.Logf = f.logf
+	}
+	return r
+}
+
+// logf writes a -v line on stderr. Callers pass URLs and counts, never
+// secrets or tokens.
+func (f *Factory) logf(format string, args ...any) {
+	fmt.Fprintf(f.IO.ErrOut, "entratoken: "+format+"\n", args...)
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// Main runs the command line and returns the exit code. It is the single
+// entry point: main calls it and the testscript tests register it.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return run(ctx, newFactory(), os.Args[1:])
+}
+
+// run executes args with f and maps the outcome to an exit code, printing the
+// error in the form the output mode wants.
+func run(ctx context.Context, f *Factory, args []string) int {
+	root := newRootCmd(f)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	code := exitCode(err, f.ran)
+	if err == nil || code == exitOK {
+		return code
+	}
+	if _, silent := err.(*silentError); silent {
+		return code
+	}
+	if code != exitUsage && f.Globals.Output == "json" {
+		_ = writeJSON(f.IO.Out, errorDoc{Error: errorBodyOf(err)})
+		return code
+	}
+	msg := err.Error()
+	fmt.Fprintf(f.IO.ErrOut, "entratoken: %s\n", msg)
+	if body := errorBodyOf(err); body.Fix != "" {
+		fmt.Fprintf(f.IO.ErrOut, "  fix: %s\n", body.Fix)
+	}
+	if code == exitUsage && !f.ran {
+		name := "entratoken"
+		if c, _, e := root.Find(args); e == nil && c != nil {
+			name = c.CommandPath()
+		}
+		fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", name)
+	}
+	return code
+}
+
+func newRootCmd(f *Factory) *cobra.Command {
+	g := &f.Globals
+	root := &cobra.Command{
+		Use:   "entratoken",
+		Short: "Make Entra ID access tokens and APIM 401s understandable",
+		Long: `entratoken gets Microsoft Entra ID access tokens the way your callers do, decodes and
+verifies them against the tenant's own keys, and says whether Azure API Management would
+accept them, and if not, why and how to fix it.
+
+Exit codes: 0 success, 1 the check failed, 2 usage error, 3 could not get a token or the
+tenant's metadata, 4 the call failed at transport level.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return f.validate()
+		},
+	}
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &FlagError{err: err} })
+
+	pf := root.PersistentFlags()
+	pf.StringVarP(&g.Output, "output", "o", "text", "output format: text or json")
+	pf.StringVar(&g.Authority, "authority-host", "", "Entra authority host for tokens and keys (env AZURE_AUTHORITY_HOST; default https://login.microsoftonline.com/)")
+	pf.StringVar(&g.Tenant, "tenant", "", "tenant ID or domain (env AZURE_TENANT_ID)")
+	pf.DurationVar(&g.Timeout, "timeout", 30*time.Second, "bound on every network operation")
+	pf.StringVar(&g.CacheDir, "cache-dir", "", "where OIDC metadata and key sets are cached (env ENTRATOKEN_CACHE_DIR)")
+	pf.BoolVar(&g.Offline, "offline", false, "never touch the network: use cached or explicitly given keys only")
+	pf.BoolVar(&g.NoColor, "no-color", false, "no colour (also off with NO_COLOR or when stdout is not a terminal)")
+	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "say each network step on stderr (secrets redacted)")
+	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+
+	root.AddCommand(newInspectCmd(f, nil), newVersionCmd(f), newDemoCmd(f))
+	return root
+}
+
+// markRan records that a command's own work started, so later errors are not
+// taken for usage errors. Every RunE calls it after validating its flags.
+func (f *Factory) markRan() { f.ran = true }
+
+// oneLine keeps error text on one line for terminals and logs.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

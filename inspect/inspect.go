@@ -1,0 +1,381 @@
+// Package inspect decodes an Entra access token, explains it, and verifies its
+// signature against the issuing tenant's own keys (RFC 7515 §5.2, RFC 7519
+// §7.2; Entra specifics in shared/reference/entra-apim.md §4).
+//
+// Keys come from the token's tenant (tid) at the configured authority host,
+// from the metadata document of the token's version, or from a key set the
+// caller names; never from anything the token carries (iss, jku, x5u, jwk,
+// x5c). Only RS256 is accepted: it is the only algorithm Entra signs access
+// tokens with. "none" and HS* are reported as findings.
+package inspect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jws"
+
+	"github.com/entratoken/entratoken/internal/entra"
+	"github.com/entratoken/entratoken/internal/finding"
+	"github.com/entratoken/entratoken/internal/keys"
+	"github.com/entratoken/entratoken/internal/token"
+)
+
+// Signature statuses (spec/cli.md, inspect JSON).
+const (
+	StatusValid        = "valid"
+	StatusInvalid      = "invalid"
+	StatusUnverified   = "unverified"   // not checked (--no-verify, or keys unavailable)
+	StatusUnverifiable = "unverifiable" // first-party tokens (Graph) that nobody but their API can verify
+)
+
+// Options says where keys come from and how.
+type Options struct {
+	Resolver     *keys.Resolver
+	JWKS         string // --jwks FILE|URL
+	OpenIDConfig string // --openid-config URL
+	NoVerify     bool
+	Tenant       string // used only when the token names no tenant
+	Now          time.Time
+}
+
+// Signature is the verdict on the signature alone.
+type Signature struct {
+	Status   string `json:"status"`
+	Alg      string `json:"alg,omitempty"`
+	Kid      string `json:"kid"`
+	KeysFrom string `json:"keys_from"`
+	Reason   string `json:"reason"`
+}
+
+// Report is what inspect says about a token. Its JSON form is the contract.
+type Report struct {
+	Header      map[string]any    `json:"header"`
+	Claims      map[string]any    `json:"claims"`
+	Version     string            `json:"version"`
+	Kind        string            `json:"kind"`
+	Signature   Signature         `json:"signature"`
+	Findings    []finding.Finding `json:"findings"`
+	Fingerprint string            `json:"token"` // fingerprint, never the token
+
+	// Issuer is the issuer the tenant's metadata names, when keys came from it.
+	Issuer string `json:"expected_issuer,omitempty"`
+
+	tok *token.Token
+	now time.Time
+}
+
+// OK reports whether the token decoded, its signature is valid (or was
+// deliberately not checked) and it is within its lifetime: inspect's exit 0.
+func (r *Report) OK() bool {
+	if r.tok == nil || finding.HasErrors(r.Findings) {
+		return false
+	}
+	return r.Signature.Status == StatusValid || r.Signature.Status == StatusUnverified
+}
+
+// Decoded returns the decoded token, or nil when it did not decode.
+func (r *Report) Decoded() *token.Token { return r.tok }
+
+// Inspect decodes raw (already normalized) and verifies it. The report is
+// never nil. The error is a *keys.Error or *keys.FileError when the keys could
+// not be had; the report then still shows the decoded token.
+func Inspect(ctx context.Context, raw string, o Options) (*Report, error) {
+	now := o.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	r := &Report{Findings: []finding.Finding{}, now: now}
+	if raw != "" {
+		r.Fingerprint = token.Fingerprint(raw)
+	}
+	tok, err := token.Decode(raw)
+	if err != nil {
+		var te *token.Error
+		if !errors.As(err, &te) {
+			return r, err
+		}
+		r.Signature = Signature{Status: StatusUnverified, Reason: "the token could not be decoded"}
+		r.Findings = append(r.Findings, te.Finding())
+		return r, nil
+	}
+	r.tok, r.Header, r.Claims = tok, tok.Header, tok.Claims
+	r.Version = string(Version(tok))
+	r.Kind = Kind(tok)
+
+	r.Findings = append(r.Findings, untrustedKeyRefs(tok)...)
+	sig, fs, err := verify(ctx, tok, o, r)
+	r.Signature = sig
+	r.Findings = append(r.Findings, fs...)
+	r.Findings = append(r.Findings, Lifetime(tok, now, 0)...)
+	if r.Issuer != "" && sig.Status == StatusValid {
+		if iss := tok.String("iss"); iss != r.Issuer {
+			r.Findings = append(r.Findings, finding.Finding{Code: finding.IssuerMismatch, Severity: finding.SeverityWarning,
+				Message:  "the token's issuer is not the one its tenant's metadata names; a validator that checks issuers (APIM does) will refuse it",
+				Expected: r.Issuer, Actual: iss,
+				Fix: "validate with the metadata document of the token's version, or check which tenant issued it"})
+		}
+	}
+	return r, err
+}
+
+// Version returns the token's version from ver, or from the issuer's form.
+func Version(t *token.Token) entra.Version {
+	switch t.String("ver") {
+	case "1.0":
+		return entra.V1
+	case "2.0":
+		return entra.V2
+	}
+	if _, v, ok := entra.TenantFromIssuer(t.String("iss")); ok {
+		return v
+	}
+	return ""
+}
+
+// Kind returns "app" for app-only tokens and "delegated" for tokens that carry
+// a user. idtyp, when the API asked for it, is the most accurate signal;
+// otherwise delegated tokens are the ones with scp.
+func Kind(t *token.Token) string {
+	switch t.String("idtyp") {
+	case "app":
+		return "app"
+	case "user":
+		return "delegated"
+	}
+	if _, ok := t.Claims["scp"]; ok {
+		return "delegated"
+	}
+	return "app"
+}
+
+// Tenant returns the tenant that issued t: tid, else the issuer's tenant.
+func Tenant(t *token.Token) string {
+	if tid := t.String("tid"); tid != "" {
+		return tid
+	}
+	tid, _, _ := entra.TenantFromIssuer(t.String("iss"))
+	return tid
+}
+
+func untrustedKeyRefs(t *token.Token) []finding.Finding {
+	var out []finding.Finding
+	for _, h := range []string{"jku", "x5u", "jwk", "x5c"} {
+		if _, ok := t.Header[h]; !ok {
+			continue
+		}
+		out = append(out, finding.Finding{Code: finding.UntrustedKeyReference, Severity: finding.SeverityWarning,
+			Message: fmt.Sprintf("the header carries %q, naming its own key; it was ignored: keys come only from the tenant. Entra never sets it on access tokens, so this token was probably not made by Entra", h),
+			Actual:  h, Fix: "treat this token as suspect; get a token from Entra itself"})
+	}
+	return out
+}
+
+func verify(ctx context.Context, t *token.Token, o Options, r *Report) (Signature, []finding.Finding, error) {
+	alg := t.HeaderString("alg")
+	sig := Signature{Status: StatusInvalid, Alg: alg, Kid: t.HeaderString("kid")}
+	fail := func(code, msg, fix string) (Signature, []finding.Finding, error) {
+		sig.Reason = msg
+		f := finding.Finding{Code: code, Severity: finding.SeverityError, Message: msg, Fix: fix}
+		if code == finding.AlgNotAllowed || code == finding.Unsigned {
+			f.Expected, f.Actual = "RS256", alg
+		}
+		return sig, []finding.Finding{f}, nil
+	}
+	switch {
+	case alg == "" || strings.EqualFold(alg, "none") || len(t.Signature) == 0:
+		return fail(finding.Unsigned, fmt.Sprintf("the token is not signed (alg %q, %d signature bytes): anyone could have written it", alg, len(t.Signature)),
+			"never accept unsigned tokens; get a token from Entra")
+	case t.Header["nonce"] != nil:
+		sig.Status = StatusUnverifiable
+		sig.Reason = "Microsoft Graph-style token: its header carries a nonce and the signature covers a transformed nonce, so nobody but Graph can verify it (by design)"
+		return sig, []finding.Finding{graphFinding(t, true)}, nil
+	case strings.HasPrefix(strings.ToUpper(alg), "HS"):
+		return fail(finding.AlgNotAllowed, fmt.Sprintf("%s is a shared-secret algorithm; Entra never signs access tokens with it, so this token was not issued by Entra (an HS256 token 'signed' with a public key is a classic forgery)", alg),
+			"refuse it; get a token from Entra, which signs with RS256")
+	case alg != "RS256":
+		return fail(finding.AlgNotAllowed, fmt.Sprintf("%s is not RS256, the only algorithm Entra signs access tokens with", alg),
+			"check which issuer made this token; Entra access tokens are RS256")
+	}
+	var extra []finding.Finding
+	if aud := t.String("aud"); entra.IsGraphAudience(aud) {
+		extra = append(extra, graphFinding(t, false))
+	}
+	if o.NoVerify {
+		sig.Status, sig.Reason = StatusUnverified, "--no-verify: the signature was NOT checked; nothing proves who made this token"
+		return sig, extra, nil
+	}
+	set, err := keySet(ctx, t, o)
+	if err != nil {
+		sig.Status, sig.Reason = StatusUnverified, "keys unavailable: "+err.Error()
+		return sig, extra, err
+	}
+	sig.KeysFrom, r.Issuer = set.From, set.Issuer
+	key, set, err := findKey(ctx, o.Resolver, set, sig.Kid, []byte(t.Raw))
+	if err != nil {
+		sig.Status, sig.Reason = StatusUnverified, "keys unavailable: "+err.Error()
+		return sig, extra, err
+	}
+	sig.KeysFrom = set.From
+	if key == nil {
+		msg := fmt.Sprintf("no key with kid %q in the key set from %s (%d keys)", sig.Kid, set.From, set.Keys.Len())
+		if sig.Kid == "" {
+			msg = fmt.Sprintf("the token has no kid and none of the %d keys from %s verifies it", set.Keys.Len(), set.From)
+		}
+		if set.Refreshed {
+			msg += "; the key set was fetched again to allow for key rollover"
+		}
+		s, fs, _ := fail(finding.SigningKeyNotFound, msg,
+			"the token was signed by another tenant, by a key Entra has retired, or forged; for an app with a custom signing key, use --openid-config with ?appid=<app-id>")
+		fs[0].Expected, fs[0].Actual = "one of: "+strings.Join(kids(set.Keys), ", "), sig.Kid
+		return s, append(extra, fs...), nil
+	}
+	if _, err := jws.Verify([]byte(t.Raw), jws.WithKey(jwa.RS256(), key)); err != nil {
+		s, fs, _ := fail(finding.SignatureInvalid, fmt.Sprintf("the key %q was found but the signature does not verify: the token was altered or forged (%s)", sig.Kid, verifyReason(err)),
+			"refuse it; get a new token from Entra and do not edit it")
+		return s, append(extra, fs...), nil
+	}
+	if sig.Kid == "" {
+		sig.Kid, _ = key.KeyID()
+	}
+	sig.Status, sig.Reason = StatusValid, ""
+	return sig, extra, nil
+}
+
+func verifyReason(err error) string {
+	msg := err.Error()
+	if strings.Contains(msg, "crit") {
+		return "the header lists critical extensions this validator does not understand"
+	}
+	return "RS256 signature mismatch"
+}
+
+func graphFinding(t *token.Token, nonce bool) finding.Finding {
+	msg := "this token is for Microsoft Graph"
+	if nonce {
+		msg += " (its header carries a nonce)"
+	}
+	return finding.Finding{Code: finding.GraphToken, Severity: finding.SeverityWarning,
+		Message:  msg + ": Graph tokens are in a proprietary format that only Graph can validate; APIM's validate-jwt and your API will refuse it. That is by design and fine for calls to Graph",
+		Expected: "a token whose aud is your API", Actual: t.String("aud"),
+		Fix: "request a token for your own API: scope api://<your-api>/.default (app-only) or api://<your-api>/<scope> (delegated), not https://graph.microsoft.com/..."}
+}
+
+func keySet(ctx context.Context, t *token.Token, o Options) (*keys.Set, error) {
+	switch {
+	case o.JWKS != "":
+		return o.Resolver.JWKS(ctx, o.JWKS)
+	case o.OpenIDConfig != "":
+		return o.Resolver.OpenIDConfig(ctx, o.OpenIDConfig)
+	}
+	tenant := Tenant(t)
+	if tenant == "" {
+		tenant = o.Tenant
+	}
+	if tenant == "" {
+		return nil, &keys.Error{Code: finding.KeysUnavailable,
+			Message: "the token names no tenant (no tid claim, no Entra issuer), so its keys cannot be found",
+			Fix:     "pass --tenant ID, or the keys with --jwks FILE|URL or --openid-config URL"}
+	}
+	v := Version(t)
+	if v == "" {
+		v = entra.V2
+	}
+	return o.Resolver.Tenant(ctx, tenant, v)
+}
+
+// findKey returns the key that should verify the token: by kid, refreshing a
+// cached set once when the kid is unknown (key rollover); without kid, the
+// first RSA key that verifies. A nil key means none was found.
+func findKey(ctx context.Context, res *keys.Resolver, set *keys.Set, kid string, raw []byte) (jwk.Key, *keys.Set, error) {
+	lookup := func(s *keys.Set) jwk.Key {
+		if kid != "" {
+			k, _ := s.Keys.LookupKeyID(kid)
+			return k
+		}
+		for i := range s.Keys.Len() {
+			k, _ := s.Keys.Key(i)
+			if k.KeyType() == jwa.RSA() {
+				if _, err := jws.Verify(raw, jws.WithKey(jwa.RS256(), k)); err == nil {
+					return k
+				}
+			}
+		}
+		return nil
+	}
+	if k := lookup(set); k != nil || res == nil {
+		return k, set, nil
+	}
+	fresh, err := res.Refresh(ctx, set)
+	if err != nil || fresh == set {
+		return nil, set, err
+	}
+	return lookup(fresh), fresh, nil
+}
+
+// Lifetime checks exp and nbf with the given clock skew (APIM's default is 0).
+func Lifetime(t *token.Token, now time.Time, skew time.Duration) []finding.Finding {
+	var out []finding.Finding
+	exp, ok, err := t.Time("exp")
+	switch {
+	case err != nil:
+		out = append(out, finding.Finding{Code: finding.ExpirationMissing, Severity: finding.SeverityError,
+			Message: "the expiry is unreadable: " + err.Error(), Fix: "get a token from Entra; its exp is a number of seconds"})
+	case !ok:
+		out = append(out, finding.Finding{Code: finding.ExpirationMissing, Severity: finding.SeverityError,
+			Message: "the token has no exp claim; validators that require an expiry (APIM's default) refuse it",
+			Fix:     "get a token from Entra: its access tokens always expire"})
+	case !now.Before(exp.Add(skew)):
+		out = append(out, finding.Finding{Code: finding.Expired, Severity: finding.SeverityError,
+			Message:  fmt.Sprintf("the token expired %s ago, at %s", Ago(now.Sub(exp)), exp.Format(TimeLayout)),
+			Expected: "exp after " + now.UTC().Format(TimeLayout), Actual: exp.Format(TimeLayout),
+			Fix: "acquire a new token; Entra access tokens live 60–90 minutes, so cache and renew them before expiry"})
+	}
+	nbf, ok, err := t.Time("nbf")
+	if err == nil && ok && now.Add(skew).Before(nbf) {
+		out = append(out, finding.Finding{Code: finding.NotYetValid, Severity: finding.SeverityError,
+			Message:  fmt.Sprintf("the token is not valid for another %s (nbf %s)", Ago(nbf.Sub(now)), nbf.Format(TimeLayout)),
+			Expected: "nbf before " + now.UTC().Format(TimeLayout), Actual: nbf.Format(TimeLayout),
+			Fix: "check this machine's clock (Entra sets nbf a few minutes before issue); or allow clock skew in the validator"})
+	}
+	return out
+}
+
+// TimeLayout is how times are shown to people: UTC, to the second.
+const TimeLayout = "2006-01-02 15:04:05 UTC"
+
+// Ago renders a duration compactly for people: 45s, 52m, 3h12m, 2d4h.
+func Ago(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%dd%dh", int(d.Hours())/24, int(d.Hours())%24)
+}
+
+// kids lists the key IDs of a set, for evidence; long sets are cut short.
+func kids(s jwk.Set) []string {
+	var out []string
+	for i := range s.Len() {
+		if i == 6 {
+			out = append(out, fmt.Sprintf("… (%d in all)", s.Len()))
+			break
+		}
+		k, _ := s.Key(i)
+		id, _ := k.KeyID()
+		out = append(out, id)
+	}
+	return out
+}

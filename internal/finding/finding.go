@@ -1,0 +1,90 @@
+// Package finding defines the unit every entratoken command reports: a
+// Finding with a stable code (spec/cli.md, "Findings"), a severity, the
+// evidence (expected vs actual) and the fix, on the side where it belongs.
+//
+// Codes are part of the contract: scripts match on them. Add codes freely;
+// never rename one.
+package finding
+
+// Severity says how much a finding matters. Only SeverityError findings make a
+// check fail.
+type Severity string
+
+// Severities, as they appear in JSON.
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+	SeverityInfo    Severity = "info"
+)
+
+// Finding is one thing a command found, with its evidence and fix. The JSON
+// form is part of the contract.
+type Finding struct {
+	Code     string   `json:"code"`
+	Severity Severity `json:"severity"`
+	Message  string   `json:"message"`
+	Expected string   `json:"expected"`
+	Actual   string   `json:"actual"`
+	Fix      string   `json:"fix"`
+	// Primary marks the one failure APIM itself would report.
+	Primary bool `json:"primary"`
+}
+
+// Finding codes from spec/cli.md. Their meaning never changes.
+const (
+	TokenMissing           = "TOKEN_MISSING"
+	TokenMalformed         = "TOKEN_MALFORMED"
+	TokenEncrypted         = "TOKEN_ENCRYPTED"
+	SchemeMissing          = "SCHEME_MISSING"
+	Unsigned               = "UNSIGNED"
+	AlgNotAllowed          = "ALG_NOT_ALLOWED"
+	SigningKeyNotFound     = "SIGNING_KEY_NOT_FOUND"
+	SignatureInvalid       = "SIGNATURE_INVALID"
+	GraphToken             = "GRAPH_TOKEN"
+	Expired                = "EXPIRED"
+	NotYetValid            = "NOT_YET_VALID"
+	ExpirationMissing      = "EXPIRATION_MISSING"
+	AudienceMismatch       = "AUDIENCE_MISMATCH"
+	IssuerVersionMismatch  = "ISSUER_VERSION_MISMATCH"
+	IssuerMismatch         = "ISSUER_MISMATCH"
+	TenantMismatch         = "TENANT_MISMATCH"
+	RoleMissing            = "ROLE_MISSING"
+	ScopeMissing           = "SCOPE_MISSING"
+	TokenTypeMismatch      = "TOKEN_TYPE_MISMATCH"
+	ClaimMismatch          = "CLAIM_MISMATCH"
+	ClientAppNotAllowed    = "CLIENT_APP_NOT_ALLOWED"
+	SubscriptionKeyMiss    = "SUBSCRIPTION_KEY_MISSING"
+	ForbiddenByPolicy      = "FORBIDDEN_BY_POLICY"
+	ScopeNotDefault        = "SCOPE_NOT_DEFAULT"
+	InvalidScope           = "INVALID_SCOPE"
+	ResourceNotFound       = "RESOURCE_NOT_FOUND"
+	ClientNotFound         = "CLIENT_NOT_FOUND"
+	InvalidClientSecret    = "INVALID_CLIENT_SECRET"
+	ClientSecretExpired    = "CLIENT_SECRET_EXPIRED"
+	ConsentRequired        = "CONSENT_REQUIRED"
+	TenantNotFound         = "TENANT_NOT_FOUND"
+	ManagedIdentityUnavail = "MANAGED_IDENTITY_UNAVAILABLE"
+	CLINotLoggedIn         = "CLI_NOT_LOGGED_IN"
+	PolicyNoAudience       = "POLICY_NO_AUDIENCE"
+	PolicyIssuerConflict   = "POLICY_ISSUER_VERSION_CONFLICT"
+	PolicyUnsatisfiable    = "POLICY_UNSATISFIABLE"
+	PolicyUnsupported      = "POLICY_UNSUPPORTED"
+
+	// Codes added by entratoken beyond the first spec table.
+
+	// UntrustedKeyReference: the token header names a key or a key URL
+	// (jku, x5u, jwk, x5c). It is ignored: keys only ever come from the tenant.
+	UntrustedKeyReference = "UNTRUSTED_KEY_REFERENCE"
+	// KeysUnavailable: the tenant's metadata or key set could not be had.
+	KeysUnavailable = "KEYS_UNAVAILABLE"
+)
+
+// HasErrors reports whether any finding has error severity.
+func HasErrors(fs []Finding) bool {
+	for _, f := range fs {
+		if f.Severity == SeverityError {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,110 @@
+// Package token reads a token the way every entratoken command accepts it
+// (spec/cli.md, "Giving a token") and decodes a compact JWS (RFC 7515 §7.1)
+// without trusting it, with precise errors about what is wrong.
+//
+// Decoding verifies nothing; signature verification lives in the inspect
+// package, with keys that never come from the token itself.
+package token
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// MaxInput bounds how much is read from stdin or a file. Entra access tokens
+// are a few KiB; even with a groups overage they stay far below this.
+const MaxInput = 1 << 20
+
+// ErrNoInput is returned when no token was given and stdin is a terminal, so
+// there is nothing to read without blocking.
+var ErrNoInput = errors.New("no token given: pass it as an argument, as @file, or on stdin")
+
+// InputError is returned when the input named by the user cannot be read (an
+// unreadable @file). It is a usage error.
+type InputError struct {
+	Path string
+	Err  error
+}
+
+func (e *InputError) Error() string { return fmt.Sprintf("read token from %s: %v", e.Path, e.Err) }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// Read returns the normalized token text from a positional argument ("" when
+// none was given), "-" for stdin, "@path" for a file, or stdin when the
+// argument is absent and stdin is not a terminal.
+func Read(arg string, hasArg bool, stdin io.Reader, stdinTTY bool) (string, error) {
+	switch {
+	case hasArg && strings.HasPrefix(arg, "@"):
+		path := arg[1:]
+		f, err := os.Open(path)
+		if err != nil {
+			return "", &InputError{Path: path, Err: unwrapPathError(err)}
+		}
+		defer f.Close()
+		s, err := readBounded(f)
+		if err != nil {
+			return "", &InputError{Path: path, Err: err}
+		}
+		return Normalize(s), nil
+	case hasArg && arg != "-":
+		return Normalize(arg), nil
+	case stdin == nil || (stdinTTY && !hasArg):
+		return "", ErrNoInput
+	default:
+		s, err := readBounded(stdin)
+		if err != nil {
+			return "", &InputError{Path: "stdin", Err: err}
+		}
+		return Normalize(s), nil
+	}
+}
+
+func readBounded(r io.Reader) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxInput+1))
+	if err != nil {
+		return "", err
+	}
+	if len(b) > MaxInput {
+		return "", fmt.Errorf("input is larger than %d KiB; a token is a few KiB", MaxInput>>10)
+	}
+	return string(b), nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// Normalize strips what people paste along with a token: surrounding
+// whitespace and quotes, a leading "Authorization:" and a leading "Bearer "
+// (any case), in any nesting.
+func Normalize(s string) string {
+	for range 8 { // each pass removes one layer; real input has at most three
+		before := s
+		s = strings.TrimSpace(s)
+		if len(s) >= 2 && (s[0] == '"' || s[0] == '\'') && s[len(s)-1] == s[0] {
+			s = s[1 : len(s)-1]
+		}
+		s = trimPrefixFold(s, "authorization:")
+		if t := trimPrefixFold(s, "bearer"); t != s && (t == "" || t[0] == ' ' || t[0] == '\t') {
+			s = t
+		}
+		if s == before {
+			break
+		}
+	}
+	return s
+}
+
+func trimPrefixFold(s, prefix string) string {
+	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return s[len(prefix):]
+	}
+	return s
+}
