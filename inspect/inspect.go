@@ -235,7 +235,7 @@ func verify(ctx context.Context, t *token.Token, o Options, r *Report) (Signatur
 		fs[0].Expected, fs[0].Actual = "one of: "+strings.Join(kids(set.Keys), ", "), sig.Kid
 		return s, append(extra, fs...), nil
 	}
-	if _, err := jws.Verify([]byte(t.Raw), jws.WithKey(jwa.RS256(), key)); err != nil {
+	if err := verifyRS256([]byte(t.Raw), key); err != nil {
 		s, fs, _ := fail(finding.SignatureInvalid, fmt.Sprintf("the key %q was found but the signature does not verify: the token was altered or forged (%s)", sig.Kid, verifyReason(err)),
 			"refuse it; get a new token from Entra and do not edit it")
 		return s, append(extra, fs...), nil
@@ -301,7 +301,7 @@ func findKey(ctx context.Context, res *keys.Resolver, set *keys.Set, kid string,
 		for i := range s.Keys.Len() {
 			k, _ := s.Keys.Key(i)
 			if k.KeyType() == jwa.RSA() {
-				if _, err := jws.Verify(raw, jws.WithKey(jwa.RS256(), k)); err == nil {
+				if err := verifyRS256(raw, k); err == nil {
 					return k
 				}
 			}
@@ -378,4 +378,13 @@ func kids(s jwk.Set) []string {
 		out = append(out, id)
 	}
 	return out
+}
+
+// verifyRS256 checks a compact JWS with one key and RS256 only. RFC 7515
+// §4.1.11 says a "crit" extension the recipient does not understand must be
+// rejected; jwx enforces that only when asked, and Entra never sets crit, so
+// no extension is declared and every crit header fails.
+func verifyRS256(raw []byte, key jwk.Key) error {
+	_, err := jws.Verify(raw, jws.WithKey(jwa.RS256(), key), jws.WithCritValidation(true))
+	return err
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/entratoken/entratoken/inspect"
+	"github.com/entratoken/entratoken/internal/netx"
 	"github.com/entratoken/entratoken/internal/token"
 )
 
@@ -51,6 +53,15 @@ Exit 0 when the signature is valid (or --no-verify) and the token is within its 
 			}
 			if o.NoVerify && (o.JWKS != "" || o.OpenIDConfig != "") {
 				return flagErrorf("flag '--no-verify' and flag '--jwks'/'--openid-config' are mutually exclusive")
+			}
+			for flag, v := range map[string]string{"--jwks": o.JWKS, "--openid-config": o.OpenIDConfig} {
+				if strings.Contains(v, "://") {
+					if _, err := netx.CheckURL(v); err != nil {
+						return flagErrorf("%s: %v", flag, err)
+					}
+				} else if flag == "--openid-config" && v != "" {
+					return flagErrorf("--openid-config takes a URL (https://...), not %q", v)
+				}
 			}
 			f.markRan()
 			if runF != nil {
