@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
@@ -100,17 +101,18 @@ func (r *Resolver) OpenIDConfig(ctx context.Context, u string) (*Set, error) {
 	if _, err := netx.CheckURL(u); err != nil {
 		return nil, &Error{Code: finding.KeysUnavailable, Message: "openid-config: " + err.Error(), Err: err}
 	}
-	body, fromCache, err := r.get(ctx, u, false)
-	if err != nil {
-		return nil, err
-	}
 	var doc struct {
 		Issuer  string `json:"issuer"`
 		JWKSURI string `json:"jwks_uri"`
 	}
-	if err := json.Unmarshal(body, &doc); err != nil || doc.JWKSURI == "" {
-		return nil, &Error{Code: finding.KeysUnavailable,
-			Message: fmt.Sprintf("%s is not an OpenID Connect discovery document (no jwks_uri)", u), Err: err}
+	fromCache, err := r.get(ctx, u, false, func(body []byte) error {
+		if err := json.Unmarshal(body, &doc); err != nil || doc.JWKSURI == "" {
+			return fmt.Errorf("%s is not an OpenID Connect discovery document (no jwks_uri)", u)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	jwksURL, err := r.jwksURL(doc.JWKSURI)
 	if err != nil {
@@ -150,13 +152,16 @@ func (r *Resolver) JWKS(ctx context.Context, fileOrURL string) (*Set, error) {
 	if _, err := netx.CheckURL(fileOrURL); err != nil {
 		return nil, &Error{Code: finding.KeysUnavailable, Message: "jwks: " + err.Error(), Err: err}
 	}
-	body, fromCache, err := r.get(ctx, fileOrURL, false)
+	var set jwk.Set
+	fromCache, err := r.get(ctx, fileOrURL, false, func(body []byte) (err error) {
+		set, err = parseSet(body)
+		if err != nil {
+			return fmt.Errorf("key set at %s: %w", fileOrURL, err)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	set, err := parseSet(body)
-	if err != nil {
-		return nil, &Error{Code: finding.KeysUnavailable, Message: fmt.Sprintf("key set at %s: %v", fileOrURL, err), Err: err}
 	}
 	return &Set{Keys: set, From: fileOrURL, FromCache: fromCache}, nil
 }
@@ -215,44 +220,60 @@ func (r *Resolver) Refresh(ctx context.Context, s *Set) (*Set, error) {
 		return s, nil
 	}
 	r.logf("kid not in cached key set; fetching %s again (key rollover?)", s.From)
-	body, _, err := r.get(ctx, s.From, true)
+	var set jwk.Set
+	_, err := r.get(ctx, s.From, true, func(body []byte) (err error) {
+		set, err = parseSet(body)
+		if err != nil {
+			return fmt.Errorf("key set at %s: %w", s.From, err)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	set, err := parseSet(body)
-	if err != nil {
-		return nil, &Error{Code: finding.KeysUnavailable, Message: fmt.Sprintf("key set at %s: %v", s.From, err), Err: err}
 	}
 	return &Set{Keys: set, From: s.From, Metadata: s.Metadata, Issuer: s.Issuer, Refreshed: true}, nil
 }
 
-// get returns the document at u from the cache when fresh (unless bypass),
-// else from the network, storing what it fetched.
-func (r *Resolver) get(ctx context.Context, u string, bypass bool) ([]byte, bool, error) {
+// get hands the document at u to use: from the cache when fresh (unless
+// bypass), else from the network. Only a document use accepts is cached, so a
+// bad answer is never served again from disk.
+func (r *Resolver) get(ctx context.Context, u string, bypass bool, use func([]byte) error) (fromCache bool, err error) {
+	unusable := func(err error) error {
+		return &Error{Code: finding.KeysUnavailable, Message: err.Error(), Err: err}
+	}
 	body, age, fresh, ok := r.Cache.Get(u)
 	switch {
 	case ok && fresh && !bypass:
-		r.logf("cache: %s (fetched %s ago)", u, age.Round(1e9))
-		return body, true, nil
+		r.logf("cache: %s (fetched %s ago)", u, age.Round(time.Second))
+		if use(body) == nil {
+			return true, nil
+		}
 	case r.Offline && ok:
-		r.logf("offline: using cached %s (fetched %s ago, past its TTL)", u, age.Round(1e9))
-		return body, true, nil
-	case r.Offline:
-		return nil, false, &Error{Code: finding.KeysUnavailable,
+		r.logf("offline: using cached %s (fetched %s ago, past its TTL)", u, age.Round(time.Second))
+		if err := use(body); err != nil {
+			return false, unusable(err)
+		}
+		return true, nil
+	}
+	if r.Offline {
+		return false, &Error{Code: finding.KeysUnavailable,
 			Message: fmt.Sprintf("--offline: %s is not cached", u),
 			Fix:     "run once without --offline to cache the tenant's keys, or pass --jwks FILE"}
 	}
-	body, err := netx.Fetch(ctx, r.HTTP, u, MaxDocument, r.Logf)
+	body, err = netx.Fetch(ctx, r.HTTP, u, MaxDocument, r.Logf)
 	if err != nil {
-		return nil, false, err
+		return false, err
 	}
 	if !json.Valid(body) {
-		return nil, false, &Error{Code: finding.KeysUnavailable, Message: fmt.Sprintf("%s did not answer with JSON", u)}
+		return false, unusable(fmt.Errorf("%s did not answer with JSON", u))
+	}
+	if err := use(body); err != nil {
+		return false, unusable(err)
 	}
 	if err := r.Cache.Put(u, body); err != nil {
 		r.logf("cache: cannot store %s: %v", u, err)
 	}
-	return body, false, nil
+	return false, nil
 }
 
 // explain turns a fetch failure into an Error with Entra's own words when it
