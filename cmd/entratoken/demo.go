@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"fmt"
@@ -33,6 +34,7 @@ type demoStep struct {
 	title, explain, shown string
 	args                  []string
 	wantExit              int
+	brief                 bool // show the verdict lines and findings, not every claim again
 }
 
 func runDemo(ctx context.Context, f *Factory) error {
@@ -71,12 +73,12 @@ func runDemo(ctx context.Context, f *Factory) error {
 		{
 			title:   "2. Someone edited the token to grant themselves Orders.Write.",
 			explain: "The claims decode fine (any web decoder shows them); only the signature tells.",
-			shown:   `entratoken inspect "$EDITED_TOKEN"`, args: []string{"inspect", tampered}, wantExit: exitFailed,
+			shown:   `entratoken inspect "$EDITED_TOKEN"`, args: []string{"inspect", tampered}, wantExit: exitFailed, brief: true,
 		},
 		{
 			title:   "3. A Microsoft Graph token was pasted where an API token was expected.",
 			explain: "Graph tokens cannot be verified by anyone but Graph, by design; APIM would refuse it.",
-			shown:   `entratoken inspect "$GRAPH_TOKEN"`, args: []string{"inspect", graph}, wantExit: exitFailed,
+			shown:   `entratoken inspect "$GRAPH_TOKEN"`, args: []string{"inspect", graph}, wantExit: exitFailed, brief: true,
 		},
 	}
 	child := &Factory{
@@ -89,17 +91,26 @@ func runDemo(ctx context.Context, f *Factory) error {
 		fmt.Fprintf(out, "\n%s\n%s\n", p.Bold(s.title), p.Dim(s.explain))
 		fmt.Fprintf(out, "%s %s\n\n", p.Cyan("$"), s.shown)
 		c := *child
+		var buf bytes.Buffer
+		if s.brief {
+			io := *f.IO
+			io.Out = &buf
+			c.IO = &io
+		}
 		args := append(s.args, "--authority-host", tenant.URL, "--cache-dir", cache)
 		if f.Globals.NoColor {
 			args = append(args, "--no-color")
 		}
 		code := run(ctx, &c, args)
+		if s.brief {
+			out.Write(briefReport(buf.Bytes()))
+		}
 		fmt.Fprintf(out, "%s\n", p.Dim(fmt.Sprintf("(exit %d)", code)))
 		if code != s.wantExit {
 			return fmt.Errorf("demo step %q exited %d, expected %d", s.shown, code, s.wantExit)
 		}
 	}
-	fmt.Fprintf(out, "\n%s\n", p.Bold("Next: entratoken inspect --help, and the README for acquire, diagnose and call."))
+	fmt.Fprintf(out, "\n%s\n", p.Bold("Next: entratoken inspect --help, and README.md for using it with your own tenant."))
 	return nil
 }
 
@@ -113,4 +124,25 @@ func tamper(tok, from, to string) string {
 	}
 	parts[1] = base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(payload), from, to, 1)))
 	return strings.Join(parts, ".")
+}
+
+// briefReport keeps an inspect report's verdict lines and findings and drops
+// the header and claim listings, which the first step already showed.
+func briefReport(report []byte) []byte {
+	var out bytes.Buffer
+	keep := true
+	for _, line := range strings.SplitAfter(string(report), "\n") {
+		switch strings.TrimSpace(line) {
+		case "Header":
+			keep = false
+			out.WriteString("  (header and claims listing omitted: step 1 shows one in full)\n")
+		case "Findings":
+			keep = true
+			out.WriteString("\n")
+		}
+		if keep {
+			out.WriteString(line)
+		}
+	}
+	return out.Bytes()
 }

@@ -70,3 +70,15 @@ func TestMetadataPaths(t *testing.T) {
 		t.Error("template")
 	}
 }
+
+func TestIsGUID(t *testing.T) {
+	for s, want := range map[string]bool{
+		"3f6b2c1d-8e4a-4b7c-9d2e-1a5f6c7b8d9e": true, "3F6B2C1D-8E4A-4B7C-9D2E-1A5F6C7B8D9E": true,
+		"3f6b2c1d-8e4a-4b7c-9d2e-1a5f6c7b8d9": false, "3f6b2c1d8e4a-4b7c-9d2e-1a5f6c7b8d9ee": false,
+		"3f6b2c1d-8e4a-4b7c-9d2e-1a5f6c7b8d9g": false, "": false,
+	} {
+		if IsGUID(s) != want {
+			t.Errorf("IsGUID(%q) = %v", s, !want)
+		}
+	}
+}
