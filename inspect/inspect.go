@@ -295,8 +295,18 @@ func keySet(ctx context.Context, t *token.Token, o Options) (*keys.Set, error) {
 func findKey(ctx context.Context, res *keys.Resolver, set *keys.Set, kid string, raw []byte) (jwk.Key, *keys.Set, error) {
 	lookup := func(s *keys.Set) jwk.Key {
 		if kid != "" {
-			k, _ := s.Keys.LookupKeyID(kid)
-			return k
+			if k, ok := s.Keys.LookupKeyID(kid); ok {
+				return k
+			}
+			// Entra's kid is the certificate thumbprint, published as x5t
+			// too; a key set that carries only x5t still names the key.
+			for i := range s.Keys.Len() {
+				k, _ := s.Keys.Key(i)
+				if t, ok := k.X509CertThumbprint(); ok && t == kid {
+					return k
+				}
+			}
+			return nil
 		}
 		for i := range s.Keys.Len() {
 			k, _ := s.Keys.Key(i)

@@ -130,6 +130,18 @@ func swapSignature(other string) func(string) string {
 	}
 }
 
+// A key set whose keys carry only x5t (no kid) still verifies: Entra's kid
+// and x5t are the same thumbprint.
+func TestKeyMatchedByThumbprint(t *testing.T) {
+	_, contoso, opts := setup(t)
+	set := strings.ReplaceAll(string(contoso.KeySetJSON(entra.V2)), `"kid":`, `"ignored":`)
+	opts.JWKS = writeTemp(t, []byte(set))
+	rep, err := Inspect(context.Background(), mint(t, contoso, fakeentra.Spec{}), opts)
+	if err != nil || rep.Signature.Status != StatusValid {
+		t.Fatalf("%v %+v", err, rep.Signature)
+	}
+}
+
 func TestNoVerifyTouchesNothing(t *testing.T) {
 	srv, contoso, opts := setup(t)
 	opts.NoVerify = true

@@ -187,3 +187,16 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// Hostile sizes and shapes end in a clear error, never a crash.
+func TestDecodeHostileShapes(t *testing.T) {
+	deep := b64(`{"a":`+strings.Repeat("[", 100000)+strings.Repeat("]", 100000)+`}`)
+	if _, err := Decode(b64(`{}`) + "." + deep + ".c2ln"); err == nil {
+		t.Error("100000-deep payload accepted")
+	}
+	big := b64(`{"a":"` + strings.Repeat("x", 900_000) + `"}`)
+	tok, err := Decode(b64(`{}`) + "." + big + ".c2ln")
+	if err != nil || len(tok.String("a")) != 900_000 {
+		t.Errorf("large but well-formed payload: %v", err)
+	}
+}
