@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/entratoken/entratoken/internal/token"
 )
 
 // Main runs the command line and returns the exit code. It is the single
@@ -32,13 +33,16 @@ func run(ctx context.Context, f *Factory, args []string) int {
 	if _, silent := err.(*silentError); silent {
 		return code
 	}
+	// Every message is redacted: a token pasted where a command or file
+	// name was expected would otherwise be echoed into logs.
+	body := errorBodyOf(err)
+	body.Message = token.Redact(body.Message)
 	if code != exitUsage && f.Globals.Output == "json" {
-		_ = writeJSON(f.IO.Out, errorDoc{Error: errorBodyOf(err)})
+		_ = writeJSON(f.IO.Out, errorDoc{Error: body})
 		return code
 	}
-	msg := err.Error()
-	fmt.Fprintf(f.IO.ErrOut, "entratoken: %s\n", msg)
-	if body := errorBodyOf(err); body.Fix != "" {
+	fmt.Fprintf(f.IO.ErrOut, "entratoken: %s\n", body.Message)
+	if body.Fix != "" {
 		fmt.Fprintf(f.IO.ErrOut, "  fix: %s\n", body.Fix)
 	}
 	if code == exitUsage && !f.ran {
@@ -90,6 +94,3 @@ tenant's metadata, 4 the call failed at transport level.`,
 // markRan records that a command's own work started, so later errors are not
 // taken for usage errors. Every RunE calls it after validating its flags.
 func (f *Factory) markRan() { f.ran = true }
-
-// oneLine keeps error text on one line for terminals and logs.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

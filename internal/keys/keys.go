@@ -78,14 +78,14 @@ func (r *Resolver) Tenant(ctx context.Context, tenant string, v entra.Version) (
 			Fix:     "pass keys with --jwks FILE|URL or --openid-config URL, or check the token's tid claim"}
 	}
 	meta := r.Authority.JoinPath(entra.MetadataPath(tenant, v)).String()
-	s, err := r.OpenIDConfig(ctx, meta)
+	s, err := r.openIDConfig(ctx, meta)
 	var fe *netx.FetchError
 	if errors.As(err, &fe) && fe.Status == http.StatusNotFound {
 		// Not every stand-in for Entra serves discovery; Entra's own key
 		// paths are fixed, so try them before giving up.
 		jwks := r.Authority.JoinPath(entra.JWKSPath(tenant, v)).String()
 		r.logf("no discovery document at %s; trying %s", meta, jwks)
-		if s2, err2 := r.JWKS(ctx, jwks); err2 == nil {
+		if s2, err2 := r.jwks(ctx, jwks); err2 == nil {
 			return s2, nil
 		}
 	}
@@ -98,6 +98,14 @@ func (r *Resolver) Tenant(ctx context.Context, tenant string, v entra.Version) (
 
 // OpenIDConfig returns the key set named by the discovery document at u.
 func (r *Resolver) OpenIDConfig(ctx context.Context, u string) (*Set, error) {
+	s, err := r.openIDConfig(ctx, u)
+	if err != nil {
+		return nil, r.explain(err, "")
+	}
+	return s, nil
+}
+
+func (r *Resolver) openIDConfig(ctx context.Context, u string) (*Set, error) {
 	if _, err := netx.CheckURL(u); err != nil {
 		return nil, &Error{Code: finding.KeysUnavailable, Message: "openid-config: " + err.Error(), Err: err}
 	}
@@ -118,7 +126,7 @@ func (r *Resolver) OpenIDConfig(ctx context.Context, u string) (*Set, error) {
 	if err != nil {
 		return nil, &Error{Code: finding.KeysUnavailable, Message: fmt.Sprintf("discovery document %s: jwks_uri: %v", u, err), Err: err}
 	}
-	s, err := r.JWKS(ctx, jwksURL)
+	s, err := r.jwks(ctx, jwksURL)
 	if err != nil {
 		return nil, err
 	}
@@ -149,6 +157,14 @@ func (r *Resolver) JWKS(ctx context.Context, fileOrURL string) (*Set, error) {
 	if !strings.Contains(fileOrURL, "://") {
 		return r.jwksFile(fileOrURL)
 	}
+	s, err := r.jwks(ctx, fileOrURL)
+	if err != nil {
+		return nil, r.explain(err, "")
+	}
+	return s, nil
+}
+
+func (r *Resolver) jwks(ctx context.Context, fileOrURL string) (*Set, error) {
 	if _, err := netx.CheckURL(fileOrURL); err != nil {
 		return nil, &Error{Code: finding.KeysUnavailable, Message: "jwks: " + err.Error(), Err: err}
 	}
@@ -229,7 +245,7 @@ func (r *Resolver) Refresh(ctx context.Context, s *Set) (*Set, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, r.explain(err, "")
 	}
 	return &Set{Keys: set, From: s.From, Metadata: s.Metadata, Issuer: s.Issuer, Refreshed: true}, nil
 }
@@ -293,7 +309,7 @@ func (r *Resolver) explain(err error, tenant string) error {
 	}
 	_ = json.Unmarshal(fe.Body, &body)
 	for _, c := range body.Codes {
-		if c == 90002 {
+		if c == 90002 && tenant != "" {
 			return &Error{Code: finding.TenantNotFound, AADSTS: "AADSTS90002", Err: err,
 				Message: fmt.Sprintf("tenant %q was not found at %s: %s", tenant, r.Authority, firstLine(body.Description)),
 				Fix:     "check the tenant ID or domain; a tenant of a sovereign cloud needs --authority-host (e.g. https://login.microsoftonline.us/)"}

@@ -182,8 +182,9 @@ func TestDocumentLimits(t *testing.T) {
 	r := &Resolver{Authority: u, HTTP: srv.Client(), Cache: &Cache{Dir: t.TempDir()}}
 	for path, want := range map[string]string{"/huge": "larger than 1024 KiB", "/html": "did not answer with JSON", "/empty": "no keys"} {
 		_, err := r.JWKS(context.Background(), srv.URL+path)
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s: %v, want %q", path, err, want)
+		var ke *Error
+		if !errors.As(err, &ke) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %T %v, want *Error containing %q", path, err, err, want)
 		}
 	}
 	// Nothing unusable was cached.

@@ -246,3 +246,36 @@ func Fingerprint(raw string) string {
 	}
 	return fmt.Sprintf("%s…(%d chars, sha256:%s)", head, len(raw), hex.EncodeToString(sum[:3]))
 }
+
+// Redact replaces everything in s that looks like a compact JWS (three or
+// more dot-separated base64url runs starting with "eyJ") with its
+// fingerprint. Error messages pass through it: a token pasted where a
+// command name or a file name was expected must not end up in a CI log.
+func Redact(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "eyJ")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		j := i
+		dots := 0
+		for j < len(s) && (isB64URL(s[j]) || s[j] == '.') {
+			if s[j] == '.' {
+				dots++
+			}
+			j++
+		}
+		b.WriteString(s[:i])
+		if dots >= 2 {
+			b.WriteString(Fingerprint(strings.TrimRight(s[i:j], ".")))
+			if strings.HasSuffix(s[i:j], ".") && dots > 2 {
+				b.WriteString(".")
+			}
+		} else {
+			b.WriteString(s[i:j])
+		}
+		s = s[j:]
+	}
+}

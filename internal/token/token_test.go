@@ -190,7 +190,7 @@ func FuzzDecode(f *testing.F) {
 
 // Hostile sizes and shapes end in a clear error, never a crash.
 func TestDecodeHostileShapes(t *testing.T) {
-	deep := b64(`{"a":`+strings.Repeat("[", 100000)+strings.Repeat("]", 100000)+`}`)
+	deep := b64(`{"a":` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}`)
 	if _, err := Decode(b64(`{}`) + "." + deep + ".c2ln"); err == nil {
 		t.Error("100000-deep payload accepted")
 	}
@@ -198,5 +198,21 @@ func TestDecodeHostileShapes(t *testing.T) {
 	tok, err := Decode(b64(`{}`) + "." + big + ".c2ln")
 	if err != nil || len(tok.String("a")) != 900_000 {
 		t.Errorf("large but well-formed payload: %v", err)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	msg := `unknown command "` + good + `" for "entratoken"`
+	got := Redact(msg)
+	if strings.Contains(got, good[8:]) || !strings.Contains(got, Fingerprint(good)) || !strings.HasSuffix(got, `" for "entratoken"`) {
+		t.Errorf("Redact = %q", got)
+	}
+	for _, keep := range []string{"plain text", "eyJ alone", "eyJhbGci.only-one-dot", "https://x/eyJ"} {
+		if Redact(keep) != keep {
+			t.Errorf("Redact(%q) = %q", keep, Redact(keep))
+		}
+	}
+	if got := Redact("Bearer " + good + "."); !strings.HasPrefix(got, "Bearer eyJ") || strings.Contains(got, good[8:]) {
+		t.Errorf("Redact with trailing dot = %q", got)
 	}
 }
