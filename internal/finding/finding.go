@@ -88,3 +88,15 @@ func HasErrors(fs []Finding) bool {
 	}
 	return false
 }
+
+// Codes for token-request failures beyond the spec's table, each mapped from
+// AADSTS codes in internal/aadsts.
+const (
+	ClientAssertionInvalid = "CLIENT_ASSERTION_INVALID"
+	FederatedMismatch      = "FEDERATED_CREDENTIAL_MISMATCH"
+	RoleAssignmentRequired = "ROLE_ASSIGNMENT_REQUIRED"
+	InteractionRequired    = "INTERACTION_REQUIRED"
+	TokenRequestFailed     = "TOKEN_REQUEST_FAILED"
+	CLINotInstalled        = "CLI_NOT_INSTALLED"
+	CredentialMissing      = "CREDENTIAL_MISSING"
+)
