@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/entratoken/entratoken/acquire"
 	"github.com/entratoken/entratoken/internal/keys"
 	"github.com/entratoken/entratoken/internal/token"
 )
@@ -47,11 +48,20 @@ func exitCode(err error, ran bool) int {
 	var ke *keys.Error
 	var kfe *keys.FileError
 	var ie *token.InputError
+	var ae *acquire.Error
+	var aie *acquire.InputError
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.As(err, &se):
 		return se.code
+	case errors.As(err, &ae):
+		if ae.Usage {
+			return exitUsage
+		}
+		return exitNoToken
+	case errors.As(err, &aie):
+		return exitUsage
 	case errors.As(err, &fe), errors.As(err, &kfe), errors.As(err, &ie), errors.Is(err, token.ErrNoInput):
 		return exitUsage
 	case errors.As(err, &ke):
@@ -70,13 +80,32 @@ type errorDoc struct {
 }
 
 type errorBody struct {
-	Code    string `json:"code"`
-	Finding string `json:"finding"`
-	Message string `json:"message"`
-	Fix     string `json:"fix"`
+	Code          string            `json:"code"`
+	Finding       string            `json:"finding"`
+	Message       string            `json:"message"`
+	Fix           string            `json:"fix"`
+	Expected      string            `json:"expected,omitempty"`
+	Actual        string            `json:"actual,omitempty"`
+	Method        string            `json:"method,omitempty"`
+	CorrelationID string            `json:"correlation_id,omitempty"`
+	TraceID       string            `json:"trace_id,omitempty"`
+	Attempts      []acquire.Attempt `json:"attempts,omitempty"`
 }
 
 func errorBodyOf(err error) errorBody {
+	var ae *acquire.Error
+	if errors.As(err, &ae) {
+		code := ae.AADSTS
+		if code == "" {
+			code = ae.Finding
+		}
+		return errorBody{Code: code, Finding: ae.Finding, Message: ae.Message, Fix: ae.Fix, Expected: ae.Expected, Actual: ae.Actual,
+			Method: string(ae.Method), CorrelationID: ae.CorrelationID, TraceID: ae.TraceID, Attempts: ae.Attempts}
+	}
+	var ie *acquire.InputError
+	if errors.As(err, &ie) {
+		return errorBody{Code: "INPUT", Message: ie.Error(), Fix: ie.Fix}
+	}
 	var ke *keys.Error
 	if errors.As(err, &ke) {
 		code := ke.Code

@@ -8,11 +8,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/entratoken/entratoken/internal/iostreams"
 	"github.com/entratoken/entratoken/internal/keys"
 	"github.com/entratoken/entratoken/internal/netx"
+	"github.com/entratoken/entratoken/internal/token"
 )
 
 // Globals are the global flags (spec/cli.md, "Global flags").
@@ -38,7 +40,24 @@ type Factory struct {
 	RootCAs *x509.CertPool
 
 	authority *url.URL
-	ran       bool // a command's RunE started: errors after this are not usage errors
+	ran       bool     // a command's RunE started: errors after this are not usage errors
+	secrets   []string // values never to print: redacted from every message
+}
+
+// addSecret registers a value that must never appear in output: a client
+// secret, a certificate password, an acquired token.
+func (f *Factory) addSecret(s string) {
+	if len(s) >= 6 {
+		f.secrets = append(f.secrets, s)
+	}
+}
+
+// redact removes registered secrets and anything token-shaped from s.
+func (f *Factory) redact(s string) string {
+	for _, v := range f.secrets {
+		s = strings.ReplaceAll(s, v, "[REDACTED]")
+	}
+	return token.Redact(s)
 }
 
 func newFactory() *Factory {
@@ -108,5 +127,5 @@ func (f *Factory) Resolver() *keys.Resolver {
 // logf writes a -v line on stderr. Callers pass URLs and counts, never
 // secrets or tokens.
 func (f *Factory) logf(format string, args ...any) {
-	fmt.Fprintf(f.IO.ErrOut, "entratoken: "+format+"\n", args...)
+	fmt.Fprintln(f.IO.ErrOut, f.redact(fmt.Sprintf("entratoken: "+format, args...)))
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"flag"
 	"os"
@@ -21,7 +22,11 @@ import (
 var update = flag.Bool("update", false, "rewrite testscript files with actual output")
 
 func TestMain(m *testing.M) {
-	os.Exit(testscript.RunMain(m, map[string]func() int{"entratoken": Main}))
+	os.Exit(testscript.RunMain(m, map[string]func() int{
+		"entratoken": Main,
+		"azd":        fakeAZD, // stand-ins for the developer CLIs (fakecli_test.go)
+		"az":         fakeAZ,
+	}))
 }
 
 // TestScripts runs the end-to-end scripts in testdata/script against the real
@@ -53,23 +58,60 @@ func setupScript(env *testscript.Env) error {
 	if err := srv.WriteCAFile(ca); err != nil {
 		return err
 	}
+	// The test certificates: cert.pem is uploaded to the daemon's registration.
+	certs, err := filepath.Abs("../../testdata/certs")
+	if err != nil {
+		return err
+	}
+	pemCert, err := os.ReadFile(filepath.Join(certs, "cert.pem"))
+	if err != nil {
+		return err
+	}
+	block, _ := pem.Decode(pemCert)
+	if err := srv.RegisterCert(fakeentra.ClientID, block.Bytes); err != nil {
+		return err
+	}
 	for k, v := range map[string]string{
-		"AZURE_AUTHORITY_HOST": srv.URL,
-		"SSL_CERT_FILE":        ca,
-		"SSL_CERT_DIR":         filepath.Join(env.WorkDir, ".no-system-certs"),
-		"ENTRATOKEN_CACHE_DIR": filepath.Join(env.WorkDir, ".cache"),
-		"HOME":                 env.WorkDir,
-		"NO_COLOR":             "1",
-		"AUTHORITY":            srv.URL,
-		"TENANT":               fakeentra.TenantID,
-		"TENANT_DOMAIN":        fakeentra.TenantDomain,
-		"OTHER_TENANT":         fakeentra.OtherTenantID,
-		"API_CLIENT_ID":        fakeentra.APIClientID,
-		"API_APP_ID_URI":       fakeentra.APIAppIDURI,
-		"CLIENT_ID":            fakeentra.ClientID,
-		"AZURE_TENANT_ID":      "",
-		"HTTPS_PROXY":          "",
-		"https_proxy":          "",
+		"AZURE_AUTHORITY_HOST":  srv.URL,
+		"SSL_CERT_FILE":         ca,
+		"SSL_CERT_DIR":          filepath.Join(env.WorkDir, ".no-system-certs"),
+		"ENTRATOKEN_CACHE_DIR":  filepath.Join(env.WorkDir, ".cache"),
+		"HOME":                  env.WorkDir,
+		"NO_COLOR":              "1",
+		"AUTHORITY":             srv.URL,
+		"TENANT":                fakeentra.TenantID,
+		"TENANT_DOMAIN":         fakeentra.TenantDomain,
+		"OTHER_TENANT":          fakeentra.OtherTenantID,
+		"API_CLIENT_ID":         fakeentra.APIClientID,
+		"API_APP_ID_URI":        fakeentra.APIAppIDURI,
+		"CLIENT_ID":             fakeentra.ClientID,
+		"AZURE_TENANT_ID":       "",
+		"HTTPS_PROXY":           "",
+		"https_proxy":           "",
+		"CERTS":                 certs,
+		"MI_URL":                srv.MIURL,
+		"CLIENT_SECRET":         fakeentra.ClientSecret,
+		"EXPIRED_SECRET":        fakeentra.ExpiredClientSecret,
+		"SECRET_ID":             fakeentra.ClientSecretID,
+		"NOROLE_CLIENT_ID":      fakeentra.NoRoleClientID,
+		"NOROLE_SECRET":         fakeentra.NoRoleClientSecret,
+		"INVENTORY_APP_ID_URI":  fakeentra.InventoryAppIDURI,
+		"MI_CLIENT_ID":          fakeentra.MIClientID,
+		"UAMI_CLIENT_ID":        fakeentra.UAMIClientID,
+		"UAMI_OBJECT_ID":        fakeentra.UAMIObjectID,
+		"UAMI_RESOURCE_ID":      fakeentra.UAMIResourceID,
+		"IDENTITY_HEADER_VALUE": fakeentra.IdentityHeader,
+		// Nothing may reach the real IMDS: it is moved to a dead loopback
+		// port unless a script points it at the simulated one.
+		"ENTRATOKEN_IMDS_ENDPOINT":      "http://127.0.0.1:1/",
+		"IDENTITY_ENDPOINT":             "",
+		"IDENTITY_HEADER":               "",
+		"MSI_ENDPOINT":                  "",
+		"AZURE_CLIENT_ID":               "",
+		"AZURE_CLIENT_SECRET":           "",
+		"AZURE_CLIENT_CERTIFICATE_PATH": "",
+		"AZURE_FEDERATED_TOKEN_FILE":    "",
+		"GITHUB_ACTIONS":                "",
 	} {
 		env.Setenv(k, v)
 	}
@@ -158,6 +200,8 @@ func setJSON(m map[string]any, s string) error {
 //	fakeentra hits KIND N              assert N requests of KIND (metadata, jwks, total)
 //	fakeentra jwks FILE [tenant] [1|2] write the tenant's key set to FILE
 //	fakeentra stop                     close the server
+//	fakeentra federated FILE [SUBJECT] write a GitHub-style federated token
+//	fakeentra assignment-required on|off  the orders API's "Assignment required"
 func cmdFakeEntra(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
 		ts.Fatalf("usage: fakeentra rotate|retire|hits|jwks|stop ...")
@@ -200,6 +244,16 @@ func cmdFakeEntra(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(os.WriteFile(ts.MkAbs(args[1]), tenant(2).KeySetJSON(v), 0o644))
 	case "stop":
 		srv.Close()
+	case "federated":
+		sub := fakeentra.FederatedSubject
+		if len(args) > 2 {
+			sub = args[2]
+		}
+		tok, err := srv.FederatedToken(sub, fakeentra.FederatedAudience, 5*time.Minute)
+		ts.Check(err)
+		ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(tok), 0o600))
+	case "assignment-required":
+		srv.SetAssignmentRequired(fakeentra.APIClientID, len(args) > 1 && args[1] == "on")
 	default:
 		ts.Fatalf("unknown fakeentra command %q", args[0])
 	}

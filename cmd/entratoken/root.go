@@ -5,12 +5,44 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-
-	"github.com/entratoken/entratoken/internal/token"
 )
+
+// writeErrorText prints a failure for people: the message, then what is
+// known about it, one item a line.
+func writeErrorText(f *Factory, b errorBody) {
+	w := f.IO.ErrOut
+	for _, a := range b.Attempts {
+		fmt.Fprintf(w, "entratoken: auto: %-18s %s", a.Method, a.Outcome)
+		if a.Reason != "" {
+			fmt.Fprintf(w, " (%s)", a.Reason)
+		}
+		fmt.Fprintln(w)
+	}
+	msg := b.Message
+	if strings.HasPrefix(b.Code, "AADSTS") {
+		msg = b.Code + ": " + msg
+	}
+	if b.Method != "" && b.Method != "auto" {
+		msg = b.Method + ": " + msg
+	}
+	fmt.Fprintf(w, "entratoken: %s\n", msg)
+	if b.Finding != "" {
+		fmt.Fprintf(w, "  finding: %s\n", b.Finding)
+	}
+	if b.Expected != "" {
+		fmt.Fprintf(w, "  expected: %s\n  actual:   %s\n", b.Expected, b.Actual)
+	}
+	if b.Fix != "" {
+		fmt.Fprintf(w, "  fix: %s\n", b.Fix)
+	}
+	if b.TraceID != "" || b.CorrelationID != "" {
+		fmt.Fprintf(w, "  trace ID: %s  correlation ID: %s (for the sign-in logs and Microsoft support)\n", b.TraceID, b.CorrelationID)
+	}
+}
 
 // Main runs the command line and returns the exit code. It is the single
 // entry point: main calls it and the testscript tests register it.
@@ -36,15 +68,15 @@ func run(ctx context.Context, f *Factory, args []string) int {
 	// Every message is redacted: a token pasted where a command or file
 	// name was expected would otherwise be echoed into logs.
 	body := errorBodyOf(err)
-	body.Message = token.Redact(body.Message)
+	body.Message, body.Fix = f.redact(body.Message), f.redact(body.Fix)
+	for i := range body.Attempts {
+		body.Attempts[i].Reason = f.redact(body.Attempts[i].Reason)
+	}
 	if code != exitUsage && f.Globals.Output == "json" {
 		_ = writeJSON(f.IO.Out, errorDoc{Error: body})
 		return code
 	}
-	fmt.Fprintf(f.IO.ErrOut, "entratoken: %s\n", body.Message)
-	if body.Fix != "" {
-		fmt.Fprintf(f.IO.ErrOut, "  fix: %s\n", body.Fix)
-	}
+	writeErrorText(f, body)
 	if code == exitUsage && !f.ran {
 		name := "entratoken"
 		if c, _, e := root.Find(args); e == nil && c != nil {
@@ -87,7 +119,7 @@ tenant's metadata, 4 the call failed at transport level.`,
 	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "say each network step on stderr (secrets redacted)")
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 
-	root.AddCommand(newInspectCmd(f, nil), newVersionCmd(f), newDemoCmd(f))
+	root.AddCommand(newAcquireCmd(f, nil), newInspectCmd(f, nil), newExplainCmd(f), newVersionCmd(f), newDemoCmd(f))
 	return root
 }
 

@@ -36,6 +36,21 @@ type Spec struct {
 // Mint returns a compact JWS signed by the tenant, shaped as Entra shapes
 // access tokens (shared/reference/entra-apim.md §4.2).
 func (t *Tenant) Mint(sp Spec) (string, error) {
+	if sp.Key == nil {
+		sp.Key = t.ActiveKey()
+	}
+	return t.mint(sp)
+}
+
+// mintLocked is Mint for callers that hold the server's lock.
+func (t *Tenant) mintLocked(sp Spec) (string, error) {
+	if sp.Key == nil {
+		sp.Key = t.active
+	}
+	return t.mint(sp)
+}
+
+func (t *Tenant) mint(sp Spec) (string, error) {
 	v := sp.Version
 	if v == "" {
 		v = entra.V2
@@ -117,9 +132,6 @@ func (t *Tenant) Mint(sp Spec) (string, error) {
 	}
 
 	key := sp.Key
-	if key == nil {
-		key = t.ActiveKey()
-	}
 	hdr := jws.NewHeaders()
 	set := func(k string, val any) {
 		if err == nil {

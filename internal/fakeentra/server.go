@@ -40,8 +40,12 @@ const (
 
 // Request kinds counted by Hits.
 const (
-	HitMetadata = "metadata"
-	HitJWKS     = "jwks"
+	HitMetadata   = "metadata"
+	HitJWKS       = "jwks"
+	HitToken      = "token"
+	HitAppService = "appservice"
+	HitIMDS       = "imds"
+	HitCLI        = "cli"
 )
 
 // Server is the simulated tenant.
@@ -49,12 +53,21 @@ type Server struct {
 	srv *httptest.Server
 	// URL is the authority host, e.g. https://127.0.0.1:41234/.
 	URL string
+	// MIURL is the managed-identity host (plain HTTP, as on App Service and
+	// IMDS): App Service's IDENTITY_ENDPOINT is MIURL+"msi/token", and
+	// ENTRATOKEN_IMDS_ENDPOINT is MIURL.
+	MIURL string
+	mi    *httptest.Server
 
 	mu       sync.Mutex
 	tenants  map[string]*Tenant // by lower-case ID and domain
 	nextKey  int
 	hits     map[string]int
 	requests []string
+
+	dir       *directory
+	clientKey *SigningKey // the orders daemon's certificate key
+	extKey    *SigningKey // the external (GitHub-like) issuer's key
 }
 
 // Tenant is one directory in the simulated cloud.
@@ -75,11 +88,21 @@ func New() *Server {
 	s.URL = s.srv.URL + "/"
 	s.AddTenant(TenantID, TenantDomain)
 	s.AddTenant(OtherTenantID, OtherDomain)
+	s.mu.Lock()
+	s.seedDirectory()
+	s.extKey = poolKey(s.nextKey)
+	s.nextKey++
+	s.mu.Unlock()
+	s.mi = httptest.NewServer(http.HandlerFunc(s.serveIdentity))
+	s.MIURL = s.mi.URL + "/"
 	return s
 }
 
-// Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
+// Close shuts the servers down.
+func (s *Server) Close() {
+	s.srv.Close()
+	s.mi.Close()
+}
 
 // Client returns an HTTP client that trusts the server's certificate.
 func (s *Server) Client() *http.Client { return s.srv.Client() }
@@ -211,9 +234,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		kind, v = HitJWKS, entra.V2
 	case "discovery/keys":
 		kind, v = HitJWKS, entra.V1
+	case "oauth2/v2.0/token":
+		kind = HitToken
+	case "_fake/cli-token":
+		kind = HitCLI
 	}
 	s.count(r, kind)
-	if kind == "" || r.Method != http.MethodGet {
+	wantMethod := http.MethodGet
+	if kind == HitToken || kind == HitCLI {
+		wantMethod = http.MethodPost
+	}
+	if kind == "" || r.Method != wantMethod {
 		http.NotFound(w, r)
 		return
 	}
@@ -221,6 +252,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if t == nil {
 		writeError(w, http.StatusBadRequest, "invalid_tenant", 90002, fmt.Sprintf(
 			"Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.", tenant))
+		return
+	}
+	switch kind {
+	case HitToken:
+		s.tokenEndpoint(w, r, t)
+		return
+	case HitCLI:
+		s.cliToken(w, r, t)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -271,4 +310,29 @@ func writeError(w http.ResponseWriter, status int, code string, aadsts int, desc
 		"correlation_id": corr,
 		"error_uri":      fmt.Sprintf("https://login.microsoftonline.com/error?code=%d", aadsts),
 	})
+}
+
+// RegisterCert adds a certificate (DER) to a client's app registration, as
+// uploading it in the portal does.
+func (s *Server) RegisterCert(clientID string, der []byte) error {
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	app := s.dir.apps[clientID]
+	if app == nil {
+		return fmt.Errorf("no app %s", clientID)
+	}
+	app.Certs = append(app.Certs, c)
+	return nil
+}
+
+// ClientCertificatePEM returns the orders daemon's certificate and PKCS#8
+// key as PEM, registered with its app, for client-certificate flows.
+func (s *Server) ClientCertificatePEM() []byte {
+	key, _ := x509.MarshalPKCS8PrivateKey(s.clientKey.Private)
+	return append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.clientKey.CertDER}),
+		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key})...)
 }
