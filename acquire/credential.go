@@ -32,8 +32,11 @@ func clientOptions(req Request) azcore.ClientOptions {
 		retry = policy.RetryOptions{MaxRetries: 2, RetryDelay: 300 * time.Millisecond, MaxRetryDelay: time.Second}
 	}
 	o := azcore.ClientOptions{Retry: retry, Transport: transport(req)}
-	if req.Authority != nil {
-		o.Cloud = cloud.Configuration{ActiveDirectoryAuthorityHost: req.Authority.String()}
+	if a := req.Authority; a != nil {
+		if a.Scheme == "http" { // loopback only: netx.ParseAuthority refuses any other http host
+			a = httpsForm(a)
+		}
+		o.Cloud = cloud.Configuration{ActiveDirectoryAuthorityHost: a.String()}
 	}
 	return o
 }
@@ -203,7 +206,8 @@ func transport(req Request) policy.Transporter {
 	if c == nil {
 		c = netx.NewClient(30*time.Second, nil)
 	}
-	if req.IMDSEndpoint == nil {
+	loopback := req.Authority != nil && req.Authority.Scheme == "http"
+	if req.IMDSEndpoint == nil && !loopback {
 		return c
 	}
 	cc := *c
@@ -211,7 +215,13 @@ func transport(req Request) policy.Transporter {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	cc.Transport = &imdsRedirect{base: base, to: req.IMDSEndpoint, logf: req.Logf}
+	if loopback {
+		base = &loopbackHTTP{base: base, host: req.Authority.Host}
+	}
+	if req.IMDSEndpoint != nil {
+		base = &imdsRedirect{base: base, to: req.IMDSEndpoint, logf: req.Logf}
+	}
+	cc.Transport = base
 	return &cc
 }
 

@@ -65,9 +65,10 @@ type Server struct {
 	hits     map[string]int
 	requests []string
 
-	dir       *directory
-	clientKey *SigningKey // the orders daemon's certificate key
-	extKey    *SigningKey // the external (GitHub-like) issuer's key
+	dir        *directory
+	tokenDelay time.Duration // a hostile token endpoint: answer this late
+	clientKey  *SigningKey   // the orders daemon's certificate key
+	extKey     *SigningKey   // the external (GitHub-like) issuer's key
 }
 
 // Tenant is one directory in the simulated cloud.
@@ -78,13 +79,22 @@ type Tenant struct {
 	active     *SigningKey
 }
 
-// New starts a server on loopback with the contoso and fabrikam tenants.
-// Close it when done.
-func New() *Server {
+// New starts a server on loopback with the contoso and fabrikam tenants,
+// over TLS. Close it when done.
+func New() *Server { return start(true) }
+
+// NewPlain is New over plain http, as a test tenant on loopback may be.
+func NewPlain() *Server { return start(false) }
+
+func start(tls bool) *Server {
 	s := &Server{tenants: map[string]*Tenant{}, hits: map[string]int{}}
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // clients that distrust the cert are not news
-	s.srv.StartTLS()
+	if tls {
+		s.srv.StartTLS()
+	} else {
+		s.srv.Start()
+	}
 	s.URL = s.srv.URL + "/"
 	s.AddTenant(TenantID, TenantDomain)
 	s.AddTenant(OtherTenantID, OtherDomain)
@@ -114,8 +124,19 @@ func (s *Server) CertPool() *x509.CertPool {
 	return p
 }
 
+// SetTokenDelay makes the token endpoint answer d late (or never, for a
+// client that gives up first), to test that every wait is bounded.
+func (s *Server) SetTokenDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokenDelay = d
+}
+
 // WriteCAFile writes the server's certificate as PEM, for SSL_CERT_FILE.
 func (s *Server) WriteCAFile(path string) error {
+	if s.srv.TLS == nil {
+		return fmt.Errorf("the server is plain http")
+	}
 	b := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.srv.Certificate().Raw})
 	return os.WriteFile(path, b, 0o644)
 }
@@ -256,6 +277,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	switch kind {
 	case HitToken:
+		s.mu.Lock()
+		delay := s.tokenDelay
+		s.mu.Unlock()
+		// Read the body first: only then does the server watch the
+		// connection, so a client that gives up ends the wait.
+		_ = r.ParseForm()
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
 		s.tokenEndpoint(w, r, t)
 		return
 	case HitCLI:

@@ -234,7 +234,9 @@ func (s *Server) checkAssertion(assertion string, app *App, tokenURL string) (st
 	if pub == nil || err != nil {
 		return bad(700027, "Client assertion failed signature validation.")
 	}
-	if c.Iss != app.ClientID || c.Sub != app.ClientID || !c.Aud.has(tokenURL) {
+	// Behind an http loopback authority the client saw the endpoint as https.
+	httpsURL := strings.Replace(tokenURL, "http://", "https://", 1)
+	if c.Iss != app.ClientID || c.Sub != app.ClientID || !(c.Aud.has(tokenURL) || c.Aud.has(httpsURL)) {
 		return bad(700021, fmt.Sprintf("Client assertion application identifier doesn't match 'client_id' parameter, or its audience is not %s.", tokenURL))
 	}
 	if now > c.Exp+300 || now+300 < c.Nbf {
