@@ -33,8 +33,10 @@ would type it against your own tenant.`,
 type demoStep struct {
 	title, explain, shown string
 	args                  []string
+	env                   map[string]string
 	wantExit              int
-	brief                 bool // show the verdict lines and findings, not every claim again
+	brief                 bool    // show the verdict lines and findings, not every claim again
+	capture               *string // TOKEN=$(...): keep stdout here instead of printing it
 }
 
 func runDemo(ctx context.Context, f *Factory) error {
@@ -47,77 +49,120 @@ func runDemo(ctx context.Context, f *Factory) error {
 	defer os.RemoveAll(cache)
 
 	contoso := tenant.Tenant(fakeentra.TenantID)
-	good, err := contoso.Mint(fakeentra.Spec{Roles: []string{"Orders.Read"}})
-	if err != nil {
-		return err
-	}
 	graph, err := contoso.Mint(fakeentra.Spec{Graph: true, Version: "1.0", Roles: []string{"User.Read.All"}})
 	if err != nil {
 		return err
 	}
-	tampered := tamper(good, `"roles":["Orders.Read"]`, `"roles":["Orders.Write"]`)
+	var tok string
 
 	p := f.IO.Palette()
 	out := f.IO.Out
 	fmt.Fprintf(out, "%s\n\n", p.Bold("entratoken demo: a simulated Entra tenant on this machine; nothing leaves it."))
-	fmt.Fprintf(out, "Tenant %s (%s) is served at %s\n", fakeentra.TenantDomain, fakeentra.TenantID, tenant.URL)
-	fmt.Fprintf(out, "The commands below are what you would type against your own tenant; here they also get\n")
-	fmt.Fprintf(out, "--authority-host %s, which is how sovereign clouds and test tenants are reached.\n", tenant.URL)
+	fmt.Fprintf(out, "Tenant %s (%s) is served at %s.\n", fakeentra.TenantDomain, fakeentra.TenantID, tenant.URL)
+	fmt.Fprintf(out, "Its orders API (%s) defines the app roles Orders.Read and Orders.Write;\n", fakeentra.APIAppIDURI)
+	fmt.Fprintf(out, "the orders daemon (client %s) has Orders.Read.\n", fakeentra.ClientID)
+	fmt.Fprintf(out, "The commands below are what you would type against your own tenant; here each also gets\n")
+	fmt.Fprintf(out, "--authority-host %s, the flag that reaches sovereign clouds and test tenants.\n", tenant.URL)
 
-	steps := []demoStep{
-		{
-			title:   "1. A daemon got an app-only token for the orders API. Is it genuine, and what does it allow?",
-			explain: "The tenant issued it as Entra does for client credentials (role Orders.Read assigned).",
-			shown:   `entratoken inspect "$TOKEN"`, args: []string{"inspect", good}, wantExit: exitOK,
+	acquireArgs := []string{"acquire", "--method", "client-secret", "--tenant", fakeentra.TenantDomain,
+		"--client-id", fakeentra.ClientID, "--resource", fakeentra.APIAppIDURI}
+	acquireShown := "entratoken acquire --method client-secret --tenant contoso.onmicrosoft.com \\\n    --client-id " + fakeentra.ClientID + " --resource api://contoso-orders"
+	steps := []func() demoStep{
+		func() demoStep {
+			return demoStep{
+				title:   "1. The daemon gets an app-only token for the orders API, as it does in production.",
+				explain: "Client credentials with its secret (from AZURE_CLIENT_SECRET); the token goes to stdout, a summary to stderr.",
+				shown:   "export AZURE_CLIENT_SECRET=...   # the secret's Value\n$ TOKEN=$(" + acquireShown + ")",
+				args:    acquireArgs, env: map[string]string{"AZURE_CLIENT_SECRET": fakeentra.ClientSecret},
+				capture: &tok, wantExit: exitOK,
+			}
 		},
-		{
-			title:   "2. Someone edited the token to grant themselves Orders.Write.",
-			explain: "The claims decode fine (any web decoder shows them); only the signature tells.",
-			shown:   `entratoken inspect "$EDITED_TOKEN"`, args: []string{"inspect", tampered}, wantExit: exitFailed, brief: true,
+		func() demoStep {
+			return demoStep{
+				title:   "2. Is it genuine, and what does it allow?",
+				explain: "Verified against the tenant's own keys, never against anything the token names.",
+				shown:   `entratoken inspect "$TOKEN"`, args: []string{"inspect", tok}, wantExit: exitOK,
+			}
 		},
-		{
-			title:   "3. A Microsoft Graph token was pasted where an API token was expected.",
-			explain: "Graph tokens cannot be verified by anyone but Graph, by design; APIM would refuse it.",
-			shown:   `entratoken inspect "$GRAPH_TOKEN"`, args: []string{"inspect", graph}, wantExit: exitFailed, brief: true,
+		func() demoStep {
+			return demoStep{
+				title:   "3. A colleague configured the secret's ID instead of its value: the most common AADSTS7000215.",
+				explain: "Entra's own words, the finding, the fix, and the IDs to find the sign-in in the logs.",
+				shown:   "AZURE_CLIENT_SECRET=" + fakeentra.ClientSecretID + " " + acquireShown,
+				args:    acquireArgs, env: map[string]string{"AZURE_CLIENT_SECRET": fakeentra.ClientSecretID}, wantExit: exitNoToken,
+			}
+		},
+		func() demoStep {
+			return demoStep{
+				title:   "4. Someone edited the token to grant themselves Orders.Write.",
+				explain: "The claims decode fine (any web decoder shows them); only the signature tells.",
+				shown:   `entratoken inspect "$EDITED_TOKEN"`, args: []string{"inspect", tamper(tok, `"Orders.Read"`, `"Orders.Write"`)},
+				wantExit: exitFailed, brief: true,
+			}
+		},
+		func() demoStep {
+			return demoStep{
+				title:   "5. A Microsoft Graph token was pasted where an API token was expected.",
+				explain: "Graph tokens cannot be verified by anyone but Graph, by design; APIM would refuse it.",
+				shown:   `entratoken inspect "$GRAPH_TOKEN"`, args: []string{"inspect", graph}, wantExit: exitFailed, brief: true,
+			}
 		},
 	}
-	child := &Factory{
-		IO:      f.IO,
-		Globals: Globals{CacheDir: cache, Authority: tenant.URL},
-		Getenv:  func(string) string { return "" },
-		RootCAs: tenant.CertPool(),
-	}
-	for _, s := range steps {
+	for _, mk := range steps {
+		s := mk()
 		fmt.Fprintf(out, "\n%s\n%s\n", p.Bold(s.title), p.Dim(s.explain))
 		fmt.Fprintf(out, "%s %s\n\n", p.Cyan("$"), s.shown)
-		c := *child
-		var buf bytes.Buffer
-		if s.brief {
-			io := *f.IO
-			io.Out = &buf
-			c.IO = &io
-		}
-		args := append(s.args, "--authority-host", tenant.URL, "--cache-dir", cache)
-		if f.Globals.NoColor {
-			args = append(args, "--no-color")
-		}
-		code := run(ctx, &c, args)
-		if s.brief {
-			out.Write(briefReport(buf.Bytes()))
+		code, err := runStep(ctx, f, tenant, cache, s)
+		if err != nil {
+			return err
 		}
 		fmt.Fprintf(out, "%s\n", p.Dim(fmt.Sprintf("(exit %d)", code)))
 		if code != s.wantExit {
 			return fmt.Errorf("demo step %q exited %d, expected %d", s.shown, code, s.wantExit)
 		}
 	}
-	fmt.Fprintf(out, "\n%s\n", p.Bold("Next: entratoken inspect --help, and README.md for using it with your own tenant."))
+	fmt.Fprintf(out, "\n%s\n", p.Bold("Next: entratoken acquire --help, entratoken inspect --help, and README.md for your own tenant."))
 	return nil
+}
+
+// runStep runs one step's command in-process, against the simulated tenant,
+// with its environment; stderr is shown in place of the terminal's.
+func runStep(ctx context.Context, f *Factory, tenant *fakeentra.Server, cache string, s demoStep) (int, error) {
+	var stdout, stderr bytes.Buffer
+	io := *f.IO
+	io.Out, io.ErrOut = &stdout, &stderr
+	child := &Factory{
+		IO:      &io,
+		Getenv:  func(k string) string { return s.env[k] },
+		RootCAs: tenant.CertPool(),
+	}
+	args := append(s.args, "--authority-host", tenant.URL, "--cache-dir", cache)
+	if f.Globals.NoColor {
+		args = append(args, "--no-color")
+	}
+	code := run(ctx, child, args)
+	out := f.IO.Out
+	if s.capture != nil {
+		*s.capture = strings.TrimSpace(stdout.String())
+		stdout.Reset()
+	}
+	report := stdout.Bytes()
+	if s.brief {
+		report = briefReport(report)
+	}
+	// The demo prints everything on stdout so that it reads in order.
+	out.Write(stderr.Bytes())
+	out.Write(report)
+	return code, nil
 }
 
 // tamper replaces text in a token's payload and keeps the original signature,
 // as someone editing a token in a web decoder would.
 func tamper(tok, from, to string) string {
 	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return tok
+	}
 	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
 	if err != nil {
 		return tok
@@ -127,7 +172,7 @@ func tamper(tok, from, to string) string {
 }
 
 // briefReport keeps an inspect report's verdict lines and findings and drops
-// the header and claim listings, which the first step already showed.
+// the header and claim listings, which an earlier step already showed.
 func briefReport(report []byte) []byte {
 	var out bytes.Buffer
 	keep := true
@@ -135,7 +180,7 @@ func briefReport(report []byte) []byte {
 		switch strings.TrimSpace(line) {
 		case "Header":
 			keep = false
-			out.WriteString("  (header and claims listing omitted: step 1 shows one in full)\n")
+			out.WriteString("  (header and claims listing omitted: step 2 shows one in full)\n")
 		case "Findings":
 			keep = true
 			out.WriteString("\n")
