@@ -109,7 +109,7 @@ func Clean(s string) string {
 
 // Lookup returns the table entry for code.
 func Lookup(code int) (Entry, bool) {
-	e, ok := table[code]
+	e, ok := table()[code]
 	return e, ok
 }
 
@@ -125,8 +125,8 @@ func LookupID(id string) (Entry, bool) {
 
 // All returns every entry, by code.
 func All() []Entry {
-	out := make([]Entry, 0, len(table))
-	for _, e := range table {
+	out := make([]Entry, 0, len(table()))
+	for _, e := range table() {
 		out = append(out, e)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })

@@ -1,6 +1,10 @@
 package aadsts
 
-import "github.com/entratoken/entratoken/internal/finding"
+import (
+	"sync"
+
+	"github.com/entratoken/entratoken/internal/finding"
+)
 
 // Sides: who has to act.
 const (
@@ -12,14 +16,15 @@ const (
 )
 
 // table holds the codes users hit most (shared/reference/entra-apim.md §5.3
-// and peers-and-pain-points.md §3), each with a cause and a concrete fix.
-var table = map[int]Entry{}
+// and peers-and-pain-points.md §3), each with a cause and a concrete fix. It
+// is built on first use, not at every start-up.
+var table = sync.OnceValue(buildTable)
 
-func add(code int, name, findingCode, side, cause, fix string) {
-	table[code] = Entry{Code: code, Name: name, Finding: findingCode, Side: side, Cause: cause, Fix: fix}
-}
-
-func init() {
+func buildTable() map[int]Entry {
+	t := map[int]Entry{}
+	add := func(code int, name, findingCode, side, cause, fix string) {
+		t[code] = Entry{Code: code, Name: name, Finding: findingCode, Side: side, Cause: cause, Fix: fix}
+	}
 	// Scopes and resources.
 	add(1002012, "InvalidScope (client credentials without /.default)", finding.ScopeNotDefault, sideClient,
 		"an app-only flow (client secret, certificate, managed identity, federated) asked for a named scope; app-only tokens carry the app roles granted to the client, so the only valid scope is the resource's /.default",
@@ -156,4 +161,5 @@ func init() {
 	add(900144, "MissingRequiredParameter", finding.TokenRequestFailed, sideClient,
 		"the request body lacks a required parameter",
 		"the message names the parameter; with entratoken this is a bug: please report it")
+	return t
 }
