@@ -28,35 +28,10 @@ func (r *Report) WriteText(w io.Writer, p iostreams.Palette) error {
 	if len(r.Findings) > 0 {
 		ew.printf("\n%s\n", p.Bold("Findings"))
 		for _, f := range r.Findings {
-			WriteFinding(ew, p, f)
+			finding.Write(ew, p, f)
 		}
 	}
 	return ew.err
-}
-
-// WriteFinding writes one finding in the text form all commands share.
-func WriteFinding(w io.Writer, p iostreams.Palette, f finding.Finding) {
-	sev := p.Red("error  ")
-	switch f.Severity {
-	case finding.SeverityWarning:
-		sev = p.Yellow("warning")
-	case finding.SeverityInfo:
-		sev = p.Cyan("info   ")
-	}
-	fmt.Fprintf(w, "  %s %s  %s\n", sev, p.Bold(f.Code), f.Message)
-	if f.Expected != "" || f.Actual != "" {
-		fmt.Fprintf(w, "          expected: %s\n          actual:   %s\n", orDash(f.Expected), orDash(f.Actual))
-	}
-	if f.Fix != "" {
-		fmt.Fprintf(w, "          %s %s\n", p.Green("fix:"), f.Fix)
-	}
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 func (r *Report) signatureLine(p iostreams.Palette) string {

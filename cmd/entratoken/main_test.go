@@ -63,6 +63,11 @@ func setupScript(env *testscript.Env) error {
 	if err != nil {
 		return err
 	}
+	policies, err := filepath.Abs("../../testdata/policies")
+	if err != nil {
+		return err
+	}
+	env.Setenv("POLICIES", policies)
 	pemCert, err := os.ReadFile(filepath.Join(certs, "cert.pem"))
 	if err != nil {
 		return err

@@ -28,7 +28,18 @@ type Finding struct {
 	Fix      string   `json:"fix"`
 	// Primary marks the one failure APIM itself would report.
 	Primary bool `json:"primary"`
+	// Side says where the fix belongs: client, app registration, APIM policy.
+	Side string `json:"side,omitempty"`
+	// Line is the policy line the finding is about, when there is one.
+	Line int `json:"line,omitempty"`
 }
+
+// Sides where a fix belongs.
+const (
+	SideClient = "client"
+	SideEntra  = "Entra app registration"
+	SideAPIM   = "APIM policy"
+)
 
 // Finding codes from spec/cli.md. Their meaning never changes.
 const (
@@ -99,4 +110,11 @@ const (
 	TokenRequestFailed     = "TOKEN_REQUEST_FAILED"
 	CLINotInstalled        = "CLI_NOT_INSTALLED"
 	CredentialMissing      = "CREDENTIAL_MISSING"
+
+	// HeaderCheckFailed: a check-header other than the subscription key failed.
+	HeaderCheckFailed = "HEADER_CHECK_FAILED"
+	// SubscriptionKeyInvalid: APIM said the subscription key sent is not valid.
+	SubscriptionKeyInvalid = "SUBSCRIPTION_KEY_INVALID"
+	// BackendRejected: the backend, not APIM, refused the request.
+	BackendRejected = "BACKEND_REJECTED"
 )

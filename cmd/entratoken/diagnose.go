@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/entratoken/entratoken/diagnose"
+	"github.com/entratoken/entratoken/internal/finding"
+	"github.com/entratoken/entratoken/internal/token"
+)
+
+// DiagnoseOptions holds what the diagnose command needs.
+type DiagnoseOptions struct {
+	Token           string
+	HasToken        bool
+	PolicyFile      string
+	NamedValues     []string
+	SubscriptionKey bool
+	Headers         []string
+	ResponseFile    string
+	Expect          diagnose.Expectations
+	tenantSet       bool
+}
+
+func newDiagnoseCmd(f *Factory, runF func(context.Context, *DiagnoseOptions) error) *cobra.Command {
+	o := &DiagnoseOptions{}
+	cmd := &cobra.Command{
+		Use:   "diagnose [TOKEN] (--policy FILE | --audience A ...) [--response FILE]",
+		Short: "Say whether APIM would accept a token, and exactly why not",
+		Long: `Predict API Management's verdict on a token under a policy, offline, and list every
+reason for a refusal: the evidence (expected vs actual), the message APIM would return, and
+the fix on the side where it belongs (client, Entra app registration, or APIM policy).
+
+--policy takes a whole <policies> document or a fragment. It understands validate-jwt,
+validate-azure-ad-token, check-header, choose/when on headers and on the token's claims
+(AsJwt() idioms), and return-response; {{named values}} come from --named-value. Keys come
+from each <openid-config> (with --authority-host standing in for login.microsoftonline.com)
+and <issuer-signing-keys>. Anything it cannot evaluate offline is POLICY_UNSUPPORTED, and
+when that decides the outcome the verdict is "unknown", never "accepted".
+
+Without a policy, --audience, --tenant, --issuer, --require-role, --require-scope and
+--client-app-id act as the equivalent validate-jwt. Without a token (no argument, stdin
+empty or a terminal) the policy is linted. --response reads a saved 401/403 (curl -i) and
+says who refused it: APIM's subscription check, APIM's token policy, or the backend.
+
+Exit 0 when accepted (lint: no errors), 1 when rejected or unknown (lint: errors), 2 when
+the policy cannot be parsed, 3 when a policy's metadata cannot be fetched.`,
+		Example: `  entratoken diagnose "$TOKEN" --policy policy.xml
+  entratoken diagnose "$TOKEN" --policy policy.xml --named-value tenant-id=contoso.onmicrosoft.com
+  entratoken diagnose "$TOKEN" --audience api://contoso-orders --tenant contoso.onmicrosoft.com --require-role Orders.Read
+  entratoken diagnose --policy policy.xml
+  entratoken diagnose "$TOKEN" --policy policy.xml --response 401.txt`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				o.Token, o.HasToken = args[0], true
+			}
+			o.tenantSet = cmd.Flags().Changed("tenant")
+			for _, nv := range o.NamedValues {
+				if !strings.Contains(nv, "=") {
+					return flagErrorf("--named-value wants name=value, not %q", nv)
+				}
+			}
+			for _, h := range o.Headers {
+				if !strings.Contains(h, ":") {
+					return flagErrorf("--header wants 'Name: value', not %q", h)
+				}
+			}
+			f.markRan()
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runDiagnose(cmd.Context(), f, o)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.PolicyFile, "policy", "", "APIM policy `FILE`: a <policies> document or a fragment")
+	fl.StringArrayVar(&o.NamedValues, "named-value", nil, "value of a {{named value}}: name=value (repeatable)")
+	fl.BoolVar(&o.SubscriptionKey, "subscription-key-present", false, "the request carries Ocp-Apim-Subscription-Key")
+	fl.StringArrayVar(&o.Headers, "header", nil, "another request header, 'Name: value' (repeatable), for check-header and conditions")
+	fl.StringVar(&o.ResponseFile, "response", "", "a saved HTTP response (`FILE`, as curl -i writes it) to say who refused it")
+	fl.StringArrayVar(&o.Expect.Audiences, "audience", nil, "accepted audience (repeatable)")
+	fl.StringArrayVar(&o.Expect.Issuers, "issuer", nil, "accepted issuer (repeatable)")
+	fl.StringArrayVar(&o.Expect.Roles, "require-role", nil, "required app role in roles (repeatable)")
+	fl.StringArrayVar(&o.Expect.Scopes, "require-scope", nil, "required delegated scope in scp (repeatable)")
+	fl.StringArrayVar(&o.Expect.ClientAppIDs, "client-app-id", nil, "allowed client application ID, appid/azp (repeatable)")
+	return cmd
+}
+
+func runDiagnose(ctx context.Context, f *Factory, o *DiagnoseOptions) error {
+	raw := ""
+	if o.HasToken || !f.IO.InTTY {
+		var err error
+		raw, err = token.Read(o.Token, o.HasToken, f.IO.In, f.IO.InTTY)
+		if err != nil {
+			return err
+		}
+	}
+	var pol *diagnose.Policy
+	if o.PolicyFile != "" {
+		b, err := readBounded(o.PolicyFile, diagnose.MaxResponse)
+		if err != nil {
+			return flagErrorf("--policy %s: %v", o.PolicyFile, err)
+		}
+		values := map[string]string{}
+		for _, nv := range o.NamedValues {
+			k, v, _ := strings.Cut(nv, "=")
+			values[strings.TrimSpace(k)] = v
+		}
+		if pol, err = diagnose.Parse(b, values); err != nil {
+			return flagErrorf("--policy %s: %v", o.PolicyFile, err)
+		}
+	}
+	if o.tenantSet {
+		o.Expect.Tenant = f.Globals.Tenant
+	}
+	source := o.PolicyFile
+	if pol == nil && !expectationsGiven(&o.Expect) {
+		source = "token-only checks (no --policy and no expectations): signature, lifetime"
+		o.Expect.Tenant = ""
+	} else if pol == nil {
+		source = "expectations from the command line"
+	}
+
+	var rep *diagnose.Report
+	switch {
+	case raw == "" && pol != nil:
+		rep = diagnose.LintPolicy(pol)
+	case raw == "" && o.ResponseFile == "":
+		return flagErrorf("nothing to diagnose: give a token (argument, @file or stdin), a --policy to lint, or a --response")
+	default:
+		headers := map[string]string{}
+		for _, h := range o.Headers {
+			k, v, _ := strings.Cut(h, ":")
+			headers[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+		exp := &o.Expect
+		if pol != nil && !expectationsGiven(exp) {
+			exp = nil
+		}
+		var err error
+		if raw != "" {
+			rep, err = diagnose.Run(ctx, diagnose.Input{Token: raw, Policy: pol, Expectations: exp, SubscriptionKey: o.SubscriptionKey,
+				Headers: headers, Resolver: f.Resolver(), Authority: f.authority})
+			if err != nil {
+				return err
+			}
+		} else {
+			rep = &diagnose.Report{Findings: []finding.Finding{}, Checks: []diagnose.Check{}}
+		}
+	}
+	if o.ResponseFile != "" {
+		if err := addResponse(rep, o.ResponseFile); err != nil {
+			return err
+		}
+	}
+	if f.Globals.Output == "json" {
+		if err := writeJSON(f.IO.Out, rep); err != nil {
+			return err
+		}
+	} else {
+		rep.WriteText(f.IO.Out, f.IO.Palette(), source)
+	}
+	switch rep.Verdict {
+	case diagnose.Accepted:
+		return nil
+	case diagnose.Lint:
+		if finding.HasErrors(rep.Findings) {
+			return errFailed
+		}
+		return nil
+	}
+	return errFailed
+}
+
+func expectationsGiven(e *diagnose.Expectations) bool {
+	return len(e.Audiences)+len(e.Issuers)+len(e.Roles)+len(e.Scopes)+len(e.ClientAppIDs) > 0 || e.Tenant != ""
+}
+
+func addResponse(rep *diagnose.Report, path string) error {
+	fh, err := os.Open(path)
+	if err != nil {
+		return flagErrorf("--response %s: %v", path, unwrapPathErr(err))
+	}
+	defer fh.Close()
+	status, h, body, err := diagnose.ParseResponse(fh)
+	if err != nil {
+		return flagErrorf("--response %s: %v", path, err)
+	}
+	info := diagnose.Classify(status, h, body)
+	rep.Response = &info
+	rep.Findings = append(rep.Findings, diagnose.ResponseFindings(info)...)
+	if rep.Verdict == "" {
+		rep.Verdict, rep.Status, rep.Message = diagnose.Rejected, status, info.Message
+		if status < 400 {
+			rep.Verdict = diagnose.Accepted
+		}
+	}
+	if info.RefusedBy == diagnose.RefusedByToken && rep.Verdict == diagnose.Accepted {
+		rep.Findings = append(rep.Findings, finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityWarning, Side: finding.SideAPIM,
+			Message: fmt.Sprintf("the saved response says APIM's token policy refused (%q), but this policy accepts the token: the deployed policy differs, or an enclosing scope (<base />) validates too", info.Message),
+			Fix:     "diagnose with the policy of every scope (All APIs, product, API, operation), as shown in the portal's Calculate effective policy"})
+	}
+	return nil
+}
+
+func readBounded(path string, limit int64) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, unwrapPathErr(err)
+	}
+	defer fh.Close()
+	b, err := io.ReadAll(io.LimitReader(fh, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("larger than %d KiB", limit>>10)
+	}
+	return b, nil
+}

@@ -1,0 +1,364 @@
+// Package diagnose predicts Azure API Management's verdict on a token: it
+// evaluates the inbound policy the way the gateway does (validate-jwt,
+// validate-azure-ad-token, check-header, choose/when on the token's claims,
+// return-response), offline, and reports every reason for a refusal with the
+// evidence, the message APIM would return, and the fix on the side where it
+// belongs. Semantics follow Microsoft's policy reference as collected in
+// shared/reference/entra-apim.md §1–§4 and §9; where that reference says
+// UNCONFIRMED, the code and the finding text say so too. What cannot be
+// evaluated offline is reported as POLICY_UNSUPPORTED, never passed silently.
+package diagnose
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/entratoken/entratoken/internal/finding"
+	"github.com/entratoken/entratoken/internal/keys"
+	"github.com/entratoken/entratoken/internal/token"
+)
+
+// Verdicts.
+const (
+	Accepted = "accepted"
+	Rejected = "rejected"
+	Unknown  = "unknown" // something that decides it cannot be evaluated offline
+	Lint     = "lint"
+)
+
+// Check is one step of the evaluation (spec/cli.md, diagnose JSON).
+type Check struct {
+	Name   string `json:"name"`
+	Result string `json:"result"` // pass, fail, skip
+	Detail string `json:"detail"`
+}
+
+// Report is diagnose's answer. Its JSON form is the contract.
+type Report struct {
+	Verdict  string            `json:"verdict"`
+	Status   int               `json:"status"`
+	Message  string            `json:"message"`
+	Findings []finding.Finding `json:"findings"`
+	Checks   []Check           `json:"checks"`
+	Token    string            `json:"token,omitempty"` // fingerprint
+	Response *ResponseInfo     `json:"response,omitempty"`
+}
+
+// Input is what to evaluate.
+type Input struct {
+	Token        string // normalized; "" to lint the policy alone
+	Policy       *Policy
+	Expectations *Expectations
+	// SubscriptionKey says whether the request carries Ocp-Apim-Subscription-Key.
+	SubscriptionKey bool
+	Headers         map[string]string // further request headers
+	Now             time.Time
+	Resolver        *keys.Resolver
+	Authority       *url.URL
+}
+
+// Run evaluates in. The error is a *keys.Error when a policy's metadata or
+// keys cannot be had.
+func Run(ctx context.Context, in Input) (*Report, error) {
+	now := in.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	req := Request{Headers: map[string]string{}, Query: map[string]string{}}
+	for k, v := range in.Headers {
+		req.Headers[k] = v
+	}
+	if in.Token != "" {
+		req.Headers["Authorization"] = "Bearer " + in.Token
+	}
+	if in.SubscriptionKey {
+		req.Headers["Ocp-Apim-Subscription-Key"] = "(sent)"
+	}
+	e := env{ctx: ctx, resolver: in.Resolver, authority: in.Authority, now: now, req: req}
+	rep := &Report{Findings: []finding.Finding{}, Checks: []Check{}}
+	if in.Token != "" {
+		rep.Token = token.Fingerprint(in.Token)
+	}
+	w := &walker{e: e, rep: rep, raw: in.Token}
+	if in.Policy != nil {
+		if err := w.statements(in.Policy.Inbound()); err != nil {
+			return nil, err
+		}
+		if in.Policy.Root.Child("on-error") != nil {
+			w.note(finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityInfo, Side: finding.SideAPIM,
+				Line:    in.Policy.Root.Child("on-error").Line,
+				Message: "the policy has an <on-error> section: it may replace the status and body of a refusal (the failed-validation-error-message then never shows)",
+				Fix:     "read the <on-error> section for what the client really receives"})
+		}
+	}
+	if !in.Expectations.empty() {
+		if err := w.rule(ruleFromExpectations(in.Expectations)); err != nil {
+			return nil, err
+		}
+	}
+	w.finish()
+	return rep, nil
+}
+
+type walker struct {
+	e   env
+	rep *Report
+	raw string
+
+	decided bool // the gateway's answer is known: a refusal or return-response
+	unknown bool // something before the answer could not be evaluated
+}
+
+func (w *walker) note(f finding.Finding) { w.rep.Findings = append(w.rep.Findings, f) }
+
+// absorb adds a statement's outcome; the first refusal decides the answer.
+func (w *walker) absorb(o *outcome) {
+	w.rep.Findings = append(w.rep.Findings, o.findings...)
+	w.rep.Checks = append(w.rep.Checks, o.checks...)
+	if w.decided {
+		return
+	}
+	if o.unknown && !o.failed {
+		w.unknown = true
+		return
+	}
+	if o.failed && !w.unknown {
+		w.decided = true
+		w.rep.Status, w.rep.Message = o.status, o.message
+		// The primary finding: the first error this statement produced in
+		// APIM's order, which evalRule follows.
+		for i := len(w.rep.Findings) - len(o.findings); i < len(w.rep.Findings); i++ {
+			if w.rep.Findings[i].Severity == finding.SeverityError {
+				w.rep.Findings[i].Primary = true
+				break
+			}
+		}
+	}
+}
+
+func (w *walker) rule(r *rule) error {
+	if w.raw == "" {
+		return nil
+	}
+	o, err := evalRule(w.e, r)
+	if err != nil {
+		return err
+	}
+	w.absorb(o)
+	return nil
+}
+
+// harmless statements do not decide whether a token is accepted.
+var harmless = map[string]bool{
+	"set-variable": true, "set-header": true, "set-query-parameter": true, "rewrite-uri": true,
+	"set-backend-service": true, "forward-request": true, "cors": true, "log-to-eventhub": true, "trace": true,
+	"emit-metric": true, "set-method": true, "set-body": true, "find-and-replace": true, "json-to-xml": true,
+	"xml-to-json": true, "cache-lookup": true, "cache-store": true, "cache-lookup-value": true,
+	"cache-store-value": true, "llm-emit-token-metric": true, "azure-openai-emit-token-metric": true,
+}
+
+func (w *walker) statements(nodes []*Node) error {
+	for _, n := range nodes {
+		if w.decided {
+			return nil // the gateway answered before this statement
+		}
+		if err := w.statement(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *walker) statement(n *Node) error {
+	switch n.Name {
+	case "validate-jwt":
+		return w.rule(ruleFromValidateJWT(n))
+	case "validate-azure-ad-token":
+		return w.rule(ruleFromAzureADToken(n))
+	case "check-header":
+		w.absorb(checkHeader(w.e, n))
+	case "choose":
+		return w.choose(n)
+	case "return-response", "mock-response":
+		w.absorb(returnResponse(n))
+		w.decided = true
+	case "base":
+		w.note(finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityInfo, Side: finding.SideAPIM, Line: n.Line,
+			Message: "<base /> runs the policies of the enclosing scopes (all APIs, product, API), which entratoken cannot see",
+			Fix:     "if those validate tokens too, diagnose with their policy as well"})
+	case "authentication-managed-identity":
+		w.note(finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityWarning, Side: finding.SideAPIM, Line: n.Line,
+			Message: "authentication-managed-identity replaces the Authorization header with APIM's own token; a validate-jwt after it checks APIM's token, not the client's",
+			Fix:     "put validate-jwt before authentication-managed-identity"})
+	default:
+		if harmless[n.Name] {
+			w.note(finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityInfo, Side: finding.SideAPIM, Line: n.Line,
+				Message: fmt.Sprintf("<%s> is not evaluated; it does not decide whether the token is accepted", n.Name)})
+			return nil
+		}
+		f := finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityWarning, Side: finding.SideAPIM, Line: n.Line,
+			Message: fmt.Sprintf("<%s> cannot be evaluated offline and may refuse requests on its own (not because of the token)", n.Name),
+			Fix:     "check it with the APIM trace"}
+		if n.Name == "include-fragment" {
+			f.Severity = finding.SeverityError
+			f.Message = "<include-fragment> runs a policy fragment entratoken cannot see; it may validate the token"
+			f.Fix = "diagnose with the fragment's content as --policy"
+			if !w.decided {
+				w.unknown = true
+			}
+		}
+		w.note(f)
+	}
+	return nil
+}
+
+func (w *walker) choose(n *Node) error {
+	for _, c := range n.Children {
+		switch c.Name {
+		case "when":
+			cond := c.AttrOr("condition", "")
+			ok, err := EvalCondition(cond, w.e.req)
+			if err != nil {
+				w.note(finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityError, Side: finding.SideAPIM, Line: c.Line,
+					Message: fmt.Sprintf("the <when> condition at line %d %v; which branch runs is unknown", c.Line, err),
+					Fix:     "check this branch with the APIM trace; entratoken did not assume either branch"})
+				if !w.decided {
+					w.unknown = true
+				}
+				return nil
+			}
+			w.rep.Checks = append(w.rep.Checks, Check{Name: "condition", Result: map[bool]string{true: "pass", false: "skip"}[ok],
+				Detail: fmt.Sprintf("line %d: %s is %v", c.Line, shorten(cond), ok)})
+			if ok {
+				return w.statements(c.Children)
+			}
+		case "otherwise":
+			w.rep.Checks = append(w.rep.Checks, Check{Name: "condition", Result: "pass", Detail: fmt.Sprintf("line %d: otherwise", c.Line)})
+			return w.statements(c.Children)
+		}
+	}
+	return nil
+}
+
+// shorten folds an expression's white space onto one line.
+func shorten(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func checkHeader(e env, n *Node) *outcome {
+	o := &outcome{}
+	name := n.AttrOr("name", "")
+	code, _ := strconv.Atoi(strings.TrimSpace(n.AttrOr("failed-check-httpcode", "401")))
+	o.status = code
+	msg := n.AttrOr("failed-check-error-message", "")
+	v, present := lookupHeader(e.req.Headers, name)
+	isKey := strings.EqualFold(name, "Ocp-Apim-Subscription-Key")
+	if !present {
+		f := finding.Finding{Code: finding.HeaderCheckFailed, Side: finding.SideClient, Line: n.Line,
+			Message: fmt.Sprintf("check-header requires %s and the request has none", name), Expected: name, Actual: "(absent)",
+			Fix: "send the " + name + " header"}
+		if isKey {
+			f.Code = finding.SubscriptionKeyMiss
+			f.Message = "the policy requires Ocp-Apim-Subscription-Key and none was sent (--subscription-key-present says one is)"
+			f.Fix = "send the subscription key in Ocp-Apim-Subscription-Key (APIM portal > Subscriptions)"
+		}
+		o.fail(f, first(msg, fmt.Sprintf("Header %s was not found in the request. Access denied.", name)))
+		o.check("header", "fail", name+" absent")
+		return o
+	}
+	var values []string
+	for _, val := range n.All("value") {
+		values = append(values, strings.TrimSpace(val.Text))
+	}
+	if len(values) == 0 {
+		o.check("header", "pass", name+" present")
+		return o
+	}
+	if isKey {
+		o.warn(finding.Finding{Code: finding.PolicyUnsupported, Side: finding.SideAPIM, Line: n.Line,
+			Message: "check-header compares the subscription key with listed values, which entratoken cannot know"})
+		o.unknown = true
+		return o
+	}
+	ignoreCase := parseBool(n, "ignore-case", false)
+	for _, want := range values {
+		if v == want || ignoreCase && strings.EqualFold(v, want) {
+			o.check("header", "pass", name+" has an allowed value")
+			return o
+		}
+	}
+	o.fail(finding.Finding{Code: finding.HeaderCheckFailed, Side: finding.SideClient, Line: n.Line,
+		Message: fmt.Sprintf("header %s has a value the policy does not allow", name), Expected: strings.Join(values, ", "),
+		Actual: token.Redact(v), Fix: "send an allowed value"},
+		first(msg, fmt.Sprintf("Header %s value of %s is not allowed. Access denied.", name, token.Redact(v))))
+	o.check("header", "fail", name+" value not allowed")
+	return o
+}
+
+func returnResponse(n *Node) *outcome {
+	o := &outcome{status: 200}
+	if st := n.Child("set-status"); st != nil {
+		if c, err := strconv.Atoi(strings.TrimSpace(st.AttrOr("code", "200"))); err == nil {
+			o.status = c
+		}
+	}
+	if n.Name == "mock-response" {
+		if c, err := strconv.Atoi(strings.TrimSpace(n.AttrOr("status-code", "200"))); err == nil {
+			o.status = c
+		}
+	}
+	body := ""
+	if b := n.Child("set-body"); b != nil {
+		body = strings.TrimSpace(b.Text)
+	}
+	if o.status >= 400 {
+		o.fail(finding.Finding{Code: finding.ForbiddenByPolicy, Side: finding.SideAPIM, Line: n.Line,
+			Message:  fmt.Sprintf("the branch taken for this token returns %d (line %d)", o.status, n.Line),
+			Expected: "a branch that forwards the request", Actual: fmt.Sprintf("<%s> with status %d", n.Name, o.status),
+			Fix: "see the <when> conditions: the token does not satisfy the one that forwards"}, body)
+		o.check("response", "fail", fmt.Sprintf("%s %d", n.Name, o.status))
+		return o
+	}
+	o.check("response", "pass", fmt.Sprintf("%s %d: APIM answers itself, the backend is not called", n.Name, o.status))
+	return o
+}
+
+func (w *walker) finish() {
+	r := w.rep
+	SortFindings(r.Findings)
+	switch {
+	case w.decided && r.Status >= 400:
+		r.Verdict = Rejected
+		if r.Message == "" {
+			r.Message = "Unauthorized. Access token is missing or invalid."
+		}
+	case w.unknown:
+		r.Verdict, r.Status, r.Message = Unknown, 0, ""
+	default:
+		r.Verdict = Accepted
+		if !w.decided {
+			r.Status = 200
+		}
+		r.Message = ""
+	}
+}
+
+// SortFindings puts the primary finding first, then errors, warnings and
+// infos, each in the order they were found.
+func SortFindings(fs []finding.Finding) {
+	rank := func(f finding.Finding) int {
+		switch {
+		case f.Primary:
+			return 0
+		case f.Severity == finding.SeverityError:
+			return 1
+		case f.Severity == finding.SeverityWarning:
+			return 2
+		}
+		return 3
+	}
+	sort.SliceStable(fs, func(i, j int) bool { return rank(fs[i]) < rank(fs[j]) })
+}
