@@ -185,8 +185,13 @@ func (w *walker) statement(n *Node) error {
 	case "choose":
 		return w.choose(n)
 	case "return-response", "mock-response":
-		w.absorb(returnResponse(n))
-		w.decided = true
+		o := returnResponse(n)
+		undecided := !w.decided && !w.unknown
+		w.absorb(o)
+		if undecided && !o.failed {
+			w.rep.Status = o.status // APIM answers itself
+		}
+		w.decided = w.decided || !w.unknown
 	case "base":
 		w.note(finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityInfo, Side: finding.SideAPIM, Line: n.Line,
 			Message: "<base /> runs the policies of the enclosing scopes (all APIs, product, API), which entratoken cannot see",
@@ -332,9 +337,6 @@ func (w *walker) finish() {
 	switch {
 	case w.decided && r.Status >= 400:
 		r.Verdict = Rejected
-		if r.Message == "" {
-			r.Message = "Unauthorized. Access token is missing or invalid."
-		}
 	case w.unknown:
 		r.Verdict, r.Status, r.Message = Unknown, 0, ""
 	default:

@@ -16,7 +16,11 @@ func (r *Report) WriteText(w io.Writer, p iostreams.Palette, source string) {
 	case Accepted:
 		fmt.Fprintf(w, "%s %s  APIM would forward the request (%d)\n", p.Bold("verdict:"), p.Green("ACCEPTED"), r.Status)
 	case Rejected:
-		fmt.Fprintf(w, "%s %s  APIM answers %d {\"statusCode\": %d, \"message\": %q}\n", p.Bold("verdict:"), p.Red("REJECTED"), r.Status, r.Status, r.Message)
+		if r.Message == "" {
+			fmt.Fprintf(w, "%s %s  APIM answers %d with an empty body\n", p.Bold("verdict:"), p.Red("REJECTED"), r.Status)
+		} else {
+			fmt.Fprintf(w, "%s %s  APIM answers %d {\"statusCode\": %d, \"message\": %q}\n", p.Bold("verdict:"), p.Red("REJECTED"), r.Status, r.Status, r.Message)
+		}
 	case Unknown:
 		fmt.Fprintf(w, "%s %s  a part of the policy that decides it cannot be evaluated offline (see POLICY_UNSUPPORTED below)\n", p.Bold("verdict:"), p.Yellow("UNKNOWN"))
 	case Lint:

@@ -1,0 +1,308 @@
+package diagnose
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/entratoken/entratoken/internal/entra"
+	"github.com/entratoken/entratoken/internal/fakeentra"
+	"github.com/entratoken/entratoken/internal/finding"
+	"github.com/entratoken/entratoken/internal/keys"
+)
+
+const (
+	tid  = fakeentra.TenantID
+	api  = fakeentra.APIClientID
+	v2md = "https://login.microsoftonline.com/" + tid + "/v2.0/.well-known/openid-configuration"
+	v1md = "https://login.microsoftonline.com/" + tid + "/.well-known/openid-configuration"
+)
+
+type harness struct {
+	srv *fakeentra.Server
+	in  Input
+}
+
+func newHarness(t testing.TB) *harness {
+	t.Helper()
+	srv := fakeentra.New()
+	t.Cleanup(srv.Close)
+	u, _ := url.Parse(srv.URL)
+	return &harness{srv: srv, in: Input{Resolver: &keys.Resolver{Authority: u, HTTP: srv.Client(), Cache: &keys.Cache{Dir: t.TempDir()}}, Authority: u}}
+}
+
+func (h *harness) run(t *testing.T, policy string, sp fakeentra.Spec, mutate func(*Input)) *Report {
+	t.Helper()
+	tok, err := h.srv.Tenant(tid).Mint(sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := h.in
+	in.Token = tok
+	if policy != "" {
+		p, err := Parse([]byte(policy), map[string]string{"tid": tid})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.Policy = p
+	}
+	if mutate != nil {
+		mutate(&in)
+	}
+	rep, err := Run(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func primary(r *Report) string {
+	for _, f := range r.Findings {
+		if f.Primary {
+			return f.Code
+		}
+	}
+	return ""
+}
+
+func has(r *Report, code string, sev finding.Severity) bool {
+	for _, f := range r.Findings {
+		if f.Code == code && (sev == "" || f.Severity == sev) {
+			return true
+		}
+	}
+	return false
+}
+
+func jwt(attrs, body string) string {
+	return `<validate-jwt header-name="Authorization" ` + attrs + `>` + body + `</validate-jwt>`
+}
+
+func TestValidateJWTRules(t *testing.T) {
+	h := newHarness(t)
+	now := time.Now()
+	v2 := `<openid-config url="` + v2md + `" />`
+	v1 := `<openid-config url="` + v1md + `" />`
+	auds := `<audiences><audience>api://contoso-orders</audience><audience>` + api + `</audience></audiences>`
+	tests := []struct {
+		name, rule, policy string
+		sp                 fakeentra.Spec
+		mutate             func(*Input)
+		verdict, primary   string
+		status             int
+		also               string // another finding code that must be present
+	}{
+		{name: "a good v2 token", rule: "§1.4 all checks pass", policy: jwt("", v2+auds), verdict: Accepted, status: 200},
+		{name: "status from failed-validation-httpcode", rule: "§1.2 failed-validation-httpcode",
+			policy: jwt(`failed-validation-httpcode="403"`, v2+`<audiences><audience>x</audience></audiences>`), verdict: Rejected, primary: finding.AudienceMismatch, status: 403},
+		{name: "exp required by default", rule: "§1.2 require-expiration-time defaults to true",
+			policy: jwt("", v2), sp: fakeentra.Spec{Claims: map[string]any{"exp": nil}}, verdict: Rejected, primary: finding.ExpirationMissing, status: 401},
+		{name: "exp not required", rule: "§1.2 require-expiration-time=false",
+			policy: jwt(`require-expiration-time="false"`, v2), sp: fakeentra.Spec{Claims: map[string]any{"exp": nil}}, verdict: Accepted, status: 200},
+		{name: "clock skew 0 by default", rule: "§1.2 clock-skew defaults to 0",
+			policy: jwt("", v2), sp: fakeentra.Spec{IssuedAt: now.Add(-61 * time.Minute), Lifetime: time.Hour}, verdict: Rejected, primary: finding.Expired, status: 401},
+		{name: "clock skew tolerates", rule: "§1.4 lifetime checked with clock-skew",
+			policy: jwt(`clock-skew="120"`, v2), sp: fakeentra.Spec{IssuedAt: now.Add(-61 * time.Minute), Lifetime: time.Hour}, verdict: Accepted, status: 200},
+		{name: "metadata issuer enforced without issuers", rule: "§1.4 <issuers> absent: the metadata issuer is enforced (observed IDX10205)",
+			policy: jwt("", v1), sp: fakeentra.Spec{}, verdict: Rejected, primary: finding.IssuerVersionMismatch, status: 401},
+		{name: "union of issuers and metadata", rule: "§1.4 both present: union (UNCONFIRMED), with a warning when issuers cover only the other version",
+			policy: jwt("", v2+`<issuers><issuer>https://sts.windows.net/`+tid+`/</issuer></issuers>`), verdict: Accepted, status: 200, also: finding.IssuerVersionMismatch},
+		{name: "issuer compared exactly", rule: "§1.4 issuer: ordinal, no trailing-slash tolerance",
+			policy: jwt("", `<issuer-signing-keys><key id="x" n="AQAB" e="AQAB" /></issuer-signing-keys><issuers><issuer>https://login.microsoftonline.com/`+tid+`/v2.0/</issuer></issuers>`),
+			verdict: Rejected, primary: finding.SigningKeyNotFound, status: 401, also: finding.IssuerVersionMismatch},
+		{name: "audience tolerates one trailing slash", rule: "§1.4 audience: IgnoreTrailingSlashWhenValidatingAudience",
+			policy: jwt("", v2+`<audiences><audience>api://contoso-orders/</audience></audiences>`), sp: fakeentra.Spec{Audience: "api://contoso-orders"}, verdict: Accepted, status: 200},
+		{name: "audience is case-sensitive", rule: "§1.4 audience: ordinal compare",
+			policy: jwt("", v2+`<audiences><audience>API://contoso-orders</audience></audiences>`), sp: fakeentra.Spec{Audience: "api://contoso-orders"}, verdict: Rejected, primary: finding.AudienceMismatch, status: 401},
+		{name: "no audiences: aud not checked", rule: "§1.4 <audiences> absent: not validated (INFERRED)",
+			policy: jwt("", v2), sp: fakeentra.Spec{Audience: "https://graph.microsoft.com"}, verdict: Accepted, status: 200},
+		{name: "claims match all", rule: "§1.3 required-claims match=all (default)",
+			policy: jwt("", v2+`<required-claims><claim name="roles"><value>Orders.Read</value><value>Orders.Write</value></claim></required-claims>`),
+			sp: fakeentra.Spec{Roles: []string{"Orders.Read"}}, verdict: Rejected, primary: finding.RoleMissing, status: 401},
+		{name: "claims match any", rule: "§1.3 required-claims match=any",
+			policy: jwt("", v2+`<required-claims><claim name="roles" match="any"><value>Orders.Read</value><value>Orders.Write</value></claim></required-claims>`),
+			sp: fakeentra.Spec{Roles: []string{"Orders.Read"}}, verdict: Accepted, status: 200},
+		{name: "scp needs a separator", rule: "§1.3 separator splits a multi-valued string claim",
+			policy: jwt("", v2+`<required-claims><claim name="scp" separator=" "><value>Orders.Write</value></claim></required-claims>`),
+			sp: fakeentra.Spec{Scopes: []string{"Orders.Read", "Orders.Write"}}, verdict: Accepted, status: 200},
+		{name: "scp without separator compares the whole string", rule: "§1.4 required claims without separator",
+			policy: jwt("", v2+`<required-claims><claim name="scp"><value>Orders.Write</value></claim></required-claims>`),
+			sp: fakeentra.Spec{Scopes: []string{"Orders.Read", "Orders.Write"}}, verdict: Rejected, primary: finding.ScopeMissing, status: 401},
+		{name: "v1 token checked on azp", rule: "appid (v1) vs azp (v2): §4.2",
+			policy: jwt("", v1+`<required-claims><claim name="azp"><value>`+fakeentra.ClientID+`</value></claim></required-claims>`),
+			sp: fakeentra.Spec{Version: entra.V1}, verdict: Rejected, primary: finding.ClientAppNotAllowed, status: 401},
+		{name: "scheme required", rule: "§1.2 require-scheme on Authorization",
+			policy: `<validate-jwt header-name="Authorization" require-scheme="Bearer">` + v2 + `</validate-jwt>`,
+			mutate: func(in *Input) { in.Headers = map[string]string{"Authorization": "Token " + in.Token}; in.Token = in.Headers["Authorization"][6:] },
+			verdict: Accepted, status: 200},
+		{name: "custom header: bare token", rule: "§1.2 custom header-name: no Bearer prefix",
+			policy: `<validate-jwt header-name="X-Token">` + v2 + `</validate-jwt>`,
+			mutate: func(in *Input) { in.Headers = map[string]string{"X-Token": in.Token} }, verdict: Accepted, status: 200},
+		{name: "token missing", rule: "§1.5 JWT not present.",
+			policy: `<validate-jwt header-name="X-Token">` + v2 + `</validate-jwt>`, verdict: Rejected, primary: finding.TokenMissing, status: 401},
+		{name: "token-value idiom", rule: "§1.2 token-value expression",
+			policy: `<validate-jwt token-value="@(context.Request.Headers.GetValueOrDefault(&quot;Authorization&quot;,&quot;&quot;).Split(' ').Last())">` + v2 + `</validate-jwt>`, verdict: Accepted, status: 200},
+		{name: "unsigned refused", rule: "§1.2 require-signed-tokens defaults to true",
+			policy: jwt("", v2), sp: fakeentra.Spec{Alg: "none"}, verdict: Rejected, primary: finding.Unsigned, status: 401},
+		{name: "unsigned accepted when allowed", rule: "§1.2 require-signed-tokens=false",
+			policy: jwt(`require-signed-tokens="false"`, v2), sp: fakeentra.Spec{Alg: "none"}, verdict: Accepted, status: 200, also: finding.Unsigned},
+		{name: "no keys at all", rule: "§1.3 keys from openid-config or issuer-signing-keys",
+			policy: jwt("", ""), verdict: Rejected, primary: finding.SigningKeyNotFound, status: 401},
+		{name: "graph token", rule: "§1.6 nonce tokens cannot be validated",
+			policy: jwt("", v2), sp: fakeentra.Spec{Graph: true}, verdict: Rejected, primary: finding.GraphToken, status: 401},
+		{name: "every failure reported, APIM's order picks the primary", rule: "§1.4 order: signature, lifetime, audience, issuer, claims",
+			policy: jwt("", v1+`<audiences><audience>x</audience></audiences><required-claims><claim name="roles"><value>R</value></claim></required-claims>`),
+			sp: fakeentra.Spec{IssuedAt: now.Add(-3 * time.Hour)}, verdict: Rejected, primary: finding.Expired, status: 401, also: finding.AudienceMismatch},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := h.run(t, tt.policy, tt.sp, tt.mutate)
+			if rep.Verdict != tt.verdict || primary(rep) != tt.primary || rep.Status != tt.status {
+				t.Errorf("%s: verdict %s, primary %q, status %d; want %s, %q, %d\nfindings: %+v",
+					tt.rule, rep.Verdict, primary(rep), rep.Status, tt.verdict, tt.primary, tt.status, rep.Findings)
+			}
+			if tt.also != "" && !has(rep, tt.also, "") {
+				t.Errorf("%s: no %s among %+v", tt.rule, tt.also, rep.Findings)
+			}
+			n := 0
+			for _, f := range rep.Findings {
+				if f.Primary {
+					n++
+				}
+			}
+			if (rep.Verdict == Rejected) != (n == 1) || n > 1 {
+				t.Errorf("%d primary findings for verdict %s: exactly one on a rejection", n, rep.Verdict)
+			}
+		})
+	}
+}
+
+func TestOtherStatements(t *testing.T) {
+	h := newHarness(t)
+	aad := func(attrs, body string) string {
+		return `<validate-azure-ad-token ` + attrs + `>` + body + `</validate-azure-ad-token>`
+	}
+	cond := `@(context.Request.Headers.GetValueOrDefault("Authorization","").Split(' ').Last().AsJwt()?.Claims.GetValueOrDefault("azp","") == "` + fakeentra.ClientID + `")`
+	tests := []struct {
+		name, rule, policy string
+		sp                 fakeentra.Spec
+		mutate             func(*Input)
+		verdict, primary   string
+		status             int
+	}{
+		{name: "aad token by tenant GUID", rule: "§2.1 tenant-id GUID", policy: aad(`tenant-id="`+tid+`"`, `<audiences><audience>`+api+`</audience></audiences>`), verdict: Accepted, status: 200},
+		{name: "aad token by URL form", rule: "§2.1 tenant-id as a URL", policy: aad(`tenant-id="https://contoso.onmicrosoft.com"`, ""), verdict: Accepted, status: 200},
+		{name: "aad organizations", rule: "§2.1 tenant-id organizations: any Entra tenant", policy: aad(`tenant-id="organizations"`, ""), verdict: Accepted, status: 200},
+		{name: "aad other tenant", rule: "§2.2 keys and issuers of the configured tenant only (the simulated tenants' keys differ, so the signature fails first)",
+			policy: aad(`tenant-id="`+fakeentra.OtherTenantID+`"`, ""), verdict: Rejected, primary: finding.SigningKeyNotFound, status: 401},
+		{name: "aad client application ids", rule: "§2.2 client-application-ids against azp/appid (UNCONFIRMED)",
+			policy: aad(`tenant-id="`+tid+`"`, `<client-application-ids><application-id>00000000-0000-4000-8000-000000000001</application-id></client-application-ids>`),
+			verdict: Rejected, primary: finding.ClientAppNotAllowed, status: 401},
+		{name: "aad accepts v1 tokens too", rule: "§2.2 both issuer versions (UNCONFIRMED)", policy: aad(`tenant-id="`+tid+`"`, ""), sp: fakeentra.Spec{Version: entra.V1}, verdict: Accepted, status: 200},
+		{name: "check-header missing", rule: "§3.1 check-header: absent header",
+			policy: `<check-header name="X-Env" failed-check-httpcode="400" failed-check-error-message="no env" ignore-case="true" />`, verdict: Rejected, primary: finding.HeaderCheckFailed, status: 400},
+		{name: "check-header any value, ignore-case", rule: "§3.1 any listed value matches; ignore-case",
+			policy: `<check-header name="X-Env" failed-check-httpcode="400" failed-check-error-message="no" ignore-case="true"><value>test</value><value>PROD</value></check-header>`,
+			mutate: func(in *Input) { in.Headers = map[string]string{"X-Env": "prod"} }, verdict: Accepted, status: 200},
+		{name: "subscription key check-header", rule: "§3.4 the subscription key",
+			policy: `<check-header name="Ocp-Apim-Subscription-Key" failed-check-httpcode="401" failed-check-error-message="key" ignore-case="false" />`,
+			verdict: Rejected, primary: finding.SubscriptionKeyMiss, status: 401},
+		{name: "choose: first true when wins", rule: "§3.2 choose/when in order",
+			policy: `<choose><when condition="` + xmlAttr(cond) + `"><return-response><set-status code="200" /></return-response></when><otherwise><return-response><set-status code="403" /></return-response></otherwise></choose>`,
+			verdict: Accepted, status: 200},
+		{name: "choose: otherwise", rule: "§3.2 otherwise when no when is true",
+			policy: `<choose><when condition="` + xmlAttr(cond) + `"><return-response><set-status code="200" /></return-response></when><otherwise><return-response><set-status code="403" /></return-response></otherwise></choose>`,
+			sp: fakeentra.Spec{ClientID: fakeentra.NoRoleClientID}, verdict: Rejected, primary: finding.ForbiddenByPolicy, status: 403},
+		{name: "statements after a refusal do not run", rule: "§1.5 a failure ends inbound processing",
+			policy: `<policies><inbound><return-response><set-status code="401" /></return-response><validate-jwt header-name="Authorization" /></inbound></policies>`,
+			verdict: Rejected, primary: finding.ForbiddenByPolicy, status: 401},
+		{name: "an unsupported condition is never passed", rule: "POLICY_UNSUPPORTED",
+			policy: `<choose><when condition="@(context.Request.IpAddress == &quot;1.2.3.4&quot;)"><return-response><set-status code="403" /></return-response></when></choose>`,
+			verdict: Unknown, status: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := h.run(t, tt.policy, tt.sp, tt.mutate)
+			if rep.Verdict != tt.verdict || primary(rep) != tt.primary || rep.Status != tt.status {
+				t.Errorf("%s: verdict %s, primary %q, status %d; want %s, %q, %d\nfindings: %+v",
+					tt.rule, rep.Verdict, primary(rep), rep.Status, tt.verdict, tt.primary, tt.status, rep.Findings)
+			}
+		})
+	}
+}
+
+func xmlAttr(s string) string { return strings.ReplaceAll(s, `"`, "&quot;") }
+
+// Warm cache: evaluating a policy a second time makes no request at all.
+func TestWarmCacheNoNetwork(t *testing.T) {
+	h := newHarness(t)
+	pol := jwt("", `<openid-config url="`+v2md+`" />`)
+	h.run(t, pol, fakeentra.Spec{}, nil)
+	before := h.srv.TotalHits()
+	if rep := h.run(t, pol, fakeentra.Spec{}, nil); rep.Verdict != Accepted {
+		t.Fatalf("%+v", rep)
+	}
+	if h.srv.TotalHits() != before {
+		t.Errorf("%d requests on a warm cache: %q", h.srv.TotalHits()-before, h.srv.Requests())
+	}
+}
+
+func TestParsePolicies(t *testing.T) {
+	for name, src := range map[string]string{
+		"quotes inside an attribute expression": `<when condition="@(context.Request.Headers.GetValueOrDefault("A","") == "b")" />`,
+		"generics and && in an expression":      `<set-variable name="x" value="@(context.Variables.GetValueOrDefault<bool>("a") && true)" />`,
+		"a block expression":                    `<set-body>@{ var x = "<a>"; return x; }</set-body>`,
+		"an XML declaration":                    "<?xml version=\"1.0\"?>\n<policies><inbound /></policies>",
+		"portal-escaped quotes":                 `<when condition="@(context.Request.Headers.ContainsKey(&quot;A&quot;))" />`,
+	} {
+		if _, err := Parse([]byte(src), nil); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	p, err := Parse([]byte("<policies>\n<inbound>\n<validate-jwt header-name=\"{{hdr}}\" />\n</inbound>\n</policies>"), map[string]string{"hdr": "Authorization"})
+	if err != nil || p.Fragment || p.Inbound()[0].Line != 3 || p.Inbound()[0].AttrOr("header-name", "") != "Authorization" {
+		t.Errorf("%v %+v", err, p)
+	}
+	for name, src := range map[string]string{
+		"unclosed":            "<policies><inbound>",
+		"unterminated @(":     `<when condition="@(a(" />`,
+		"missing named value": `<a b="{{x}}" />`,
+		"empty":               "   ",
+	} {
+		if _, err := Parse([]byte(src), nil); err == nil {
+			t.Errorf("%s: parsed", name)
+		} else if _, ok := err.(*ParseError); !ok {
+			t.Errorf("%s: %T", name, err)
+		}
+	}
+}
+
+func FuzzParseAndEvaluate(f *testing.F) {
+	for _, seed := range []string{
+		`<validate-jwt header-name="Authorization"><audiences><audience>a</audience></audiences></validate-jwt>`,
+		`<choose><when condition="@(context.Request.Headers.ContainsKey(&quot;A&quot;))"><return-response /></when></choose>`,
+		`<policies><inbound><base /><check-header name="A" failed-check-httpcode="401" failed-check-error-message="m" ignore-case="true" /></inbound></policies>`,
+		`<when condition="@(context.Request.Headers.GetValueOrDefault("A","").AsJwt()?.Claims["roles"].Contains("x"))" />`,
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		p, err := Parse([]byte(src), map[string]string{})
+		if err != nil {
+			return
+		}
+		LintPolicy(p)
+		var walk func([]*Node)
+		walk = func(ns []*Node) {
+			for _, n := range ns {
+				if c, ok := n.Attr("condition"); ok {
+					_, _ = EvalCondition(c, Request{Headers: map[string]string{"A": "Bearer x.y.z"}})
+				}
+				walk(n.Children)
+			}
+		}
+		walk(p.Root.Children)
+	})
+}

@@ -1,0 +1,93 @@
+package diagnose
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/entratoken/entratoken/internal/entra"
+	"github.com/entratoken/entratoken/internal/fakeentra"
+	"github.com/entratoken/entratoken/internal/iostreams"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/golden")
+
+// TestGolden renders the reports for the public policy shapes and the orders
+// policy, text and JSON, and compares them with testdata/golden. The clock
+// is fixed; the simulated tenant's URL and key IDs are replaced by
+// placeholders, since they change with every run.
+func TestGolden(t *testing.T) {
+	issued := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	now := issued.Add(10 * time.Minute)
+	scenarios := []struct {
+		name, policy string
+		values       map[string]string
+		sp           fakeentra.Spec
+		subKey       bool
+	}{
+		{name: "orders-wrong-audience", policy: "orders.xml", sp: fakeentra.Spec{Version: entra.V1, Audience: fakeentra.InventoryAppIDURI}},
+		{name: "orders-no-role", policy: "orders.xml", sp: fakeentra.Spec{ClientID: fakeentra.NoRoleClientID}},
+		{name: "shape1-role-typo", policy: "shape1-role-typo.xml", sp: fakeentra.Spec{Roles: []string{"Orders.Read"}}},
+		{name: "shape2-v2-token", policy: "shape2-v1-issuers.xml", sp: fakeentra.Spec{Roles: []string{"Orders.Read"}}},
+		{name: "shape3-no-subscription-key", policy: "shape3-full.xml", values: map[string]string{"tenant-id": tid}, sp: fakeentra.Spec{Roles: []string{"Orders.Read"}}},
+		{name: "shape3-v2-token-403", policy: "shape3-full.xml", values: map[string]string{"tenant-id": tid}, sp: fakeentra.Spec{Roles: []string{"Orders.Read"}}, subKey: true},
+		{name: "shape3-v1-accepted", policy: "shape3-full.xml", values: map[string]string{"tenant-id": tid}, subKey: true,
+			sp: fakeentra.Spec{Version: entra.V1, Audience: fakeentra.InventoryAppIDURI, Roles: []string{"Inventory.Read"}}},
+	}
+	h := newHarness(t)
+	tn := h.srv.Tenant(tid)
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			sc.sp.IssuedAt = issued
+			tok, err := tn.Mint(sc.sp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			src, err := os.ReadFile(filepath.Join("..", "testdata", "policies", sc.policy))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := Parse(src, sc.values)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := h.in
+			in.Token, in.Policy, in.Now, in.SubscriptionKey = tok, p, now, sc.subKey
+			rep, err := Run(context.Background(), in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ios, _, _, _ := iostreams.Test()
+			var text bytes.Buffer
+			rep.WriteText(&text, ios.Palette(), sc.policy)
+			js, _ := json.MarshalIndent(rep, "", "  ")
+			norm := strings.NewReplacer(h.srv.URL, "https://AUTHORITY/", tn.ActiveKey().Kid, "KID", rep.Token, "FINGERPRINT")
+			compare(t, sc.name+".txt", norm.Replace(text.String()))
+			compare(t, sc.name+".json", norm.Replace(string(js))+"\n")
+		})
+	}
+}
+
+func compare(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("..", "testdata", "golden", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./diagnose -run TestGolden -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file (go test ./diagnose -run TestGolden -update rewrites it):\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
