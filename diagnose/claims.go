@@ -208,7 +208,10 @@ func checkClientApp(r *rule, t *token.Token, o *outcome) {
 // roleToAssign names the role(s) to assign: all of them for match="all",
 // one (naming the alternatives) for match="any".
 func roleToAssign(c claimRule) string {
-	if c.Match == "any" && len(c.Values) > 1 {
+	switch {
+	case c.Match == "any" && len(c.Values) == 2:
+		return fmt.Sprintf("%s (or %s)", c.Values[0], c.Values[1])
+	case c.Match == "any" && len(c.Values) > 2:
 		return fmt.Sprintf("%s (or one of %s)", c.Values[0], strings.Join(c.Values[1:], ", "))
 	}
 	return strings.Join(c.Values, " and ")

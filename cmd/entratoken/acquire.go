@@ -316,7 +316,7 @@ func writeAcquireSummary(f *Factory, res *acquire.Result) {
 		return
 	}
 	kind := inspect.Kind(t)
-	perms := "roles: " + strings.Join(t.Strings("roles"), ", ")
+	perms := "roles: " + first(strings.Join(t.Strings("roles"), ", "), "(none)")
 	if kind == "delegated" {
 		perms = "scp: " + strings.Join(t.Strings("scp"), " ")
 	}

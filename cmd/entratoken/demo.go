@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -53,7 +54,11 @@ func runDemo(ctx context.Context, f *Factory) error {
 	if err != nil {
 		return err
 	}
-	var tok string
+	var tok, wrong string
+	policy := filepath.Join(cache, "orders-policy.xml")
+	if err := os.WriteFile(policy, []byte(demoPolicy), 0o600); err != nil {
+		return err
+	}
 
 	p := f.IO.Palette()
 	out := f.IO.Out
@@ -94,7 +99,25 @@ func runDemo(ctx context.Context, f *Factory) error {
 		},
 		func() demoStep {
 			return demoStep{
-				title:   "4. Someone edited the token to grant themselves Orders.Write.",
+				title:   "4. Another job asked for the inventory API's token and calls the orders API through APIM: 401.",
+				explain: "APIM's 401 says only \"Unauthorized\". diagnose evaluates the orders API's inbound policy offline, like the gateway.",
+				shown:   "TOKEN2=$(entratoken acquire --method client-secret --tenant contoso.onmicrosoft.com \\\n    --client-id " + fakeentra.ClientID + " --resource api://contoso-inventory)",
+				args: []string{"acquire", "--method", "client-secret", "--tenant", fakeentra.TenantDomain,
+					"--client-id", fakeentra.ClientID, "--resource", fakeentra.InventoryAppIDURI},
+				env: map[string]string{"AZURE_CLIENT_SECRET": fakeentra.ClientSecret}, capture: &wrong, wantExit: exitOK,
+			}
+		},
+		func() demoStep {
+			return demoStep{
+				title:   "5. Why was it refused, and who has to fix what?",
+				explain: "Every reason, in the order APIM checks, the message APIM returned, and the fix on its side.",
+				shown:   `entratoken diagnose "$TOKEN2" --policy orders-policy.xml`,
+				args:    []string{"diagnose", wrong, "--policy", policy}, wantExit: exitFailed,
+			}
+		},
+		func() demoStep {
+			return demoStep{
+				title:   "6. Someone edited the token to grant themselves Orders.Write.",
 				explain: "The claims decode fine (any web decoder shows them); only the signature tells.",
 				shown:   `entratoken inspect "$EDITED_TOKEN"`, args: []string{"inspect", tamper(tok, `"Orders.Read"`, `"Orders.Write"`)},
 				wantExit: exitFailed, brief: true,
@@ -102,7 +125,7 @@ func runDemo(ctx context.Context, f *Factory) error {
 		},
 		func() demoStep {
 			return demoStep{
-				title:   "5. A Microsoft Graph token was pasted where an API token was expected.",
+				title:   "7. A Microsoft Graph token was pasted where an API token was expected.",
 				explain: "Graph tokens cannot be verified by anyone but Graph, by design; APIM would refuse it.",
 				shown:   `entratoken inspect "$GRAPH_TOKEN"`, args: []string{"inspect", graph}, wantExit: exitFailed, brief: true,
 			}
@@ -121,9 +144,30 @@ func runDemo(ctx context.Context, f *Factory) error {
 			return fmt.Errorf("demo step %q exited %d, expected %d", s.shown, code, s.wantExit)
 		}
 	}
-	fmt.Fprintf(out, "\n%s\n", p.Bold("Next: entratoken acquire --help, entratoken inspect --help, and README.md for your own tenant."))
+	fmt.Fprintf(out, "\n%s\n", p.Bold("Next: entratoken diagnose --help, entratoken acquire --help, and README.md for your own tenant."))
 	return nil
 }
+
+// demoPolicy is the orders API's inbound policy, as it would be deployed.
+const demoPolicy = `<policies>
+    <inbound>
+        <base />
+        <validate-jwt header-name="Authorization" failed-validation-httpcode="401" require-scheme="Bearer">
+            <openid-config url="https://login.microsoftonline.com/` + fakeentra.TenantID + `/v2.0/.well-known/openid-configuration" />
+            <audiences>
+                <audience>api://contoso-orders</audience>
+                <audience>` + fakeentra.APIClientID + `</audience>
+            </audiences>
+            <required-claims>
+                <claim name="roles" match="any">
+                    <value>Orders.Read</value>
+                    <value>Orders.Write</value>
+                </claim>
+            </required-claims>
+        </validate-jwt>
+    </inbound>
+</policies>
+`
 
 // runStep runs one step's command in-process, against the simulated tenant,
 // with its environment; stderr is shown in place of the terminal's.
@@ -150,9 +194,11 @@ func runStep(ctx context.Context, f *Factory, tenant *fakeentra.Server, cache st
 	if s.brief {
 		report = briefReport(report)
 	}
-	// The demo prints everything on stdout so that it reads in order.
-	out.Write(stderr.Bytes())
-	out.Write(report)
+	// The demo prints everything on stdout so that it reads in order, and
+	// shows its files by name, as in the commands above.
+	hide := strings.NewReplacer(cache+string(filepath.Separator), "")
+	out.Write([]byte(hide.Replace(stderr.String())))
+	out.Write([]byte(hide.Replace(string(report))))
 	return code, nil
 }
 
