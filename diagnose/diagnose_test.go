@@ -306,3 +306,39 @@ func FuzzParseAndEvaluate(f *testing.F) {
 		walk(p.Root.Children)
 	})
 }
+
+// Lint, one row per rule; each finding is reported once.
+func TestLint(t *testing.T) {
+	v2 := `<openid-config url="` + v2md + `" />`
+	tests := []struct {
+		name, policy string
+		want         []string // codes, in order
+		errors       bool
+	}{
+		{"no audience", jwt("", v2), []string{finding.PolicyNoAudience}, false},
+		{"v1 issuers under v2 metadata, unsatisfiable aud claim (public shape 2)",
+			jwt("", v2+`<audiences><audience>api://x</audience></audiences><issuers><issuer>https://sts.windows.net/`+tid+`/</issuer></issuers><required-claims><claim name="aud"><value>y</value></claim></required-claims>`),
+			[]string{finding.PolicyIssuerConflict, finding.PolicyUnsatisfiable}, true},
+		{"no keys", jwt("", `<audiences><audience>a</audience></audiences>`), []string{finding.PolicyUnsatisfiable}, true},
+		{"inline symmetric key", jwt("", `<issuer-signing-keys><key>c2VjcmV0</key></issuer-signing-keys><audiences><audience>a</audience></audiences>`), []string{finding.PolicyUnsatisfiable}, false},
+		{"match all on a single-valued claim", jwt("", v2+`<audiences><audience>a</audience></audiences><required-claims><claim name="azp"><value>a</value><value>b</value></claim></required-claims>`), []string{finding.PolicyUnsatisfiable}, true},
+		{"scp without separator", jwt("", v2+`<audiences><audience>a</audience></audiences><required-claims><claim name="scp"><value>a</value></claim></required-claims>`), []string{finding.PolicyUnsatisfiable}, false},
+		{"aad token without audience", `<validate-azure-ad-token tenant-id="x" />`, []string{finding.PolicyNoAudience}, false},
+		{"a sound policy", jwt("", v2+`<audiences><audience>a</audience></audiences>`), nil, false},
+		{"inside choose, in a whole document", `<policies><inbound><choose><when condition="@(true)">` + jwt("", v2) + `</when></choose></inbound></policies>`, []string{finding.PolicyNoAudience}, false},
+	}
+	for _, tt := range tests {
+		p, err := Parse([]byte(tt.policy), nil)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		rep := LintPolicy(p)
+		var got []string
+		for _, f := range rep.Findings {
+			got = append(got, f.Code)
+		}
+		if strings.Join(got, ",") != strings.Join(tt.want, ",") || finding.HasErrors(rep.Findings) != tt.errors {
+			t.Errorf("%s: %v (errors %v), want %v (errors %v)", tt.name, got, finding.HasErrors(rep.Findings), tt.want, tt.errors)
+		}
+	}
+}

@@ -40,9 +40,6 @@ func LintPolicy(p *Policy) *Report {
 		}
 	}
 	visit(p.Inbound())
-	if p.Fragment {
-		visit(p.Root.Children)
-	}
 	for _, f := range rep.Findings {
 		name := "policy"
 		result := "pass"
