@@ -79,7 +79,7 @@ func Run(ctx context.Context, in Input) (*Report, error) {
 	if in.SubscriptionKey {
 		req.Headers["Ocp-Apim-Subscription-Key"] = "(sent)"
 	}
-	e := env{ctx: ctx, resolver: in.Resolver, authority: in.Authority, now: now, req: req}
+	e := env{ctx: ctx, resolver: in.Resolver, authority: in.Authority, now: now, req: req, token: in.Token}
 	rep := &Report{Findings: []finding.Finding{}, Checks: []Check{}}
 	if in.Token != "" {
 		rep.Token = token.Fingerprint(in.Token)

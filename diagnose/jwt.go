@@ -57,6 +57,7 @@ type env struct {
 	authority *url.URL
 	now       time.Time
 	req       Request
+	token     string // the token being diagnosed, as the client would send it
 }
 
 // evalRule runs a token rule in APIM's order: token present, parse,
@@ -128,17 +129,35 @@ func extractToken(e env, r *rule, o *outcome) (string, bool) {
 		o.check("token", "pass", "read by the token-value expression")
 		return strings.TrimSpace(v), true
 	case r.QueryParam != "":
-		v := e.req.Query[r.QueryParam]
-		return v, true
+		if v, ok := e.req.Query[r.QueryParam]; ok {
+			return v, true
+		}
+		o.check("token", "pass", "read from the query parameter "+r.QueryParam+" (assumed: the client sends it there)")
+		return e.token, true
 	}
 	name := r.HeaderName
 	if name == "" {
 		name = "Authorization"
 	}
 	v, present := lookupHeader(e.req.Headers, name)
+	if !present && !strings.EqualFold(name, "Authorization") && e.token != "" {
+		// The question is whether APIM accepts this token: assume the client
+		// sends it where the policy reads it (bare: no scheme in custom headers).
+		o.check("token", "pass", "read from the header "+name+" (assumed: the client sends it there, without Bearer; --header overrides)")
+		v, present = e.token, true
+	}
 	if !present || strings.TrimSpace(v) == "" {
 		o.fail(finding.Finding{Code: finding.TokenMissing, Side: finding.SideClient,
 			Message: fmt.Sprintf("no token in the %s header", name), Fix: "send the token in " + name}, "JWT not present.")
+		return "", false
+	}
+	if !strings.EqualFold(name, "Authorization") && len(v) > 7 && strings.EqualFold(v[:7], "bearer ") {
+		o.fail(finding.Finding{Code: finding.TokenMalformed, Side: finding.SideClient,
+			Message:  fmt.Sprintf("the %s header carries \"Bearer <token>\"; with a custom header-name APIM reads the whole value as the token", name),
+			Expected: "the bare token", Actual: "Bearer …",
+			Fix:      "send the token alone in " + name + ", or have the policy read the Authorization header"},
+			"IDX12741: JWT must have three segments (JWS) or five segments (JWE).")
+		o.check("token", "fail", name+" carries a Bearer scheme")
 		return "", false
 	}
 	if strings.EqualFold(name, "Authorization") {
