@@ -155,7 +155,7 @@ func extractToken(e env, r *rule, o *outcome) (string, bool) {
 		o.fail(finding.Finding{Code: finding.TokenMalformed, Side: finding.SideClient,
 			Message:  fmt.Sprintf("the %s header carries \"Bearer <token>\"; with a custom header-name APIM reads the whole value as the token", name),
 			Expected: "the bare token", Actual: "Bearer …",
-			Fix:      "send the token alone in " + name + ", or have the policy read the Authorization header"},
+			Fix: "send the token alone in " + name + ", or have the policy read the Authorization header"},
 			"IDX12741: JWT must have three segments (JWS) or five segments (JWE).")
 		o.check("token", "fail", name+" carries a Bearer scheme")
 		return "", false
