@@ -1,6 +1,7 @@
 package acquire
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -66,11 +67,11 @@ func acquireAuto(ctx context.Context, req Request) (*Result, error) {
 	// 1. The environment's app credential.
 	env := req
 	env.Method = "" // set below from what the environment holds
-	env.ClientID = first(req.ClientID, getenv("AZURE_CLIENT_ID"))
-	env.ClientSecret = first(req.ClientSecret, getenv("AZURE_CLIENT_SECRET"))
-	env.CertificatePath = first(req.CertificatePath, getenv("AZURE_CLIENT_CERTIFICATE_PATH"))
-	env.CertificatePassword = first(req.CertificatePassword, getenv("AZURE_CLIENT_CERTIFICATE_PASSWORD"))
-	env.FederatedTokenFile = first(req.FederatedTokenFile, getenv("AZURE_FEDERATED_TOKEN_FILE"))
+	env.ClientID = cmp.Or(req.ClientID, getenv("AZURE_CLIENT_ID"))
+	env.ClientSecret = cmp.Or(req.ClientSecret, getenv("AZURE_CLIENT_SECRET"))
+	env.CertificatePath = cmp.Or(req.CertificatePath, getenv("AZURE_CLIENT_CERTIFICATE_PATH"))
+	env.CertificatePassword = cmp.Or(req.CertificatePassword, getenv("AZURE_CLIENT_CERTIFICATE_PASSWORD"))
+	env.FederatedTokenFile = cmp.Or(req.FederatedTokenFile, getenv("AZURE_FEDERATED_TOKEN_FILE"))
 	switch {
 	case env.ClientSecret != "":
 		env.Method = ClientSecret
@@ -137,13 +138,4 @@ func acquireAuto(ctx context.Context, req Request) (*Result, error) {
 	return stop(&Error{Method: Auto, Finding: finding.CredentialMissing,
 		Message: "no method could get a token here",
 		Fix:     "configure one: AZURE_CLIENT_ID with AZURE_CLIENT_SECRET (or a certificate, or a federated token file), a managed identity, azd auth login, or az login; or choose one with --method"})
-}
-
-func first(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -113,10 +114,10 @@ func claimFinding(c claimRule, t *token.Token, vals []string, present bool) find
 			f.Fix = "call with a user's token (delegated flow), or make the policy check roles for app-only callers"
 		case !present:
 			f.Message = "the token has no scp claim"
-			f.Fix = "request the scope: api://<api>/" + first(c.Values...)
+			f.Fix = "request the scope: api://<api>/" + cmp.Or(c.Values...)
 		default:
 			f.Message = fmt.Sprintf("the token's scopes (%s) do not include %s %s", strings.Join(vals, " "), match, want)
-			f.Fix = "request the scope (api://<api>/" + first(c.Values...) + ") and consent to it"
+			f.Fix = "request the scope (api://<api>/" + cmp.Or(c.Values...) + ") and consent to it"
 			if c.Separator == "" && len(vals) == 1 && strings.Contains(vals[0], " ") {
 				f.Side = finding.SideAPIM
 				f.Message = "scp is one space-separated string and the policy's claim has no separator=\" \", so it is compared whole"
@@ -190,7 +191,7 @@ func checkClientApp(r *rule, t *token.Token, o *outcome) {
 	if len(r.ClientAppIDs) == 0 {
 		return
 	}
-	client := first(t.String("azp"), t.String("appid"))
+	client := cmp.Or(t.String("azp"), t.String("appid"))
 	for _, id := range r.ClientAppIDs {
 		if strings.EqualFold(id, client) {
 			o.check("client-app", "pass", "client "+client+" (compared with azp/appid: UNCONFIRMED which claim APIM reads)")

@@ -10,6 +10,7 @@
 package diagnose
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/url"
@@ -270,7 +271,7 @@ func checkHeader(e env, n *Node) *outcome {
 			f.Message = "the policy requires Ocp-Apim-Subscription-Key and none was sent (--subscription-key-present says one is)"
 			f.Fix = "send the subscription key in Ocp-Apim-Subscription-Key (APIM portal > Subscriptions)"
 		}
-		o.fail(f, first(msg, fmt.Sprintf("Header %s was not found in the request. Access denied.", name)))
+		o.fail(f, cmp.Or(msg, fmt.Sprintf("Header %s was not found in the request. Access denied.", name)))
 		o.check("header", "fail", name+" absent")
 		return o
 	}
@@ -295,12 +296,27 @@ func checkHeader(e env, n *Node) *outcome {
 			return o
 		}
 	}
+	shown := token.Redact(v)
+	if secretHeader(name) {
+		shown = "(hidden: the header looks secret)"
+	}
 	o.fail(finding.Finding{Code: finding.HeaderCheckFailed, Side: finding.SideClient, Line: n.Line,
 		Message: fmt.Sprintf("header %s has a value the policy does not allow", name), Expected: strings.Join(values, ", "),
-		Actual: token.Redact(v), Fix: "send an allowed value"},
-		first(msg, fmt.Sprintf("Header %s value of %s is not allowed. Access denied.", name, token.Redact(v))))
+		Actual: shown, Fix: "send an allowed value"},
+		cmp.Or(msg, fmt.Sprintf("Header %s value of %s is not allowed. Access denied.", name, shown)))
 	o.check("header", "fail", name+" value not allowed")
 	return o
+}
+
+// secretHeader: header values never echoed, whatever the policy lists.
+func secretHeader(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range []string{"key", "secret", "token", "password", "authorization", "cookie", "signature"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func returnResponse(n *Node) *outcome {

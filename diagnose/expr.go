@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"unicode"
@@ -444,7 +445,7 @@ func member(v any, name string, args []any) (any, error) {
 		case "Subject":
 			return x.t.String("sub"), nil
 		case "Id":
-			return first(x.t.String("jti"), x.t.String("uti")), nil
+			return cmp.Or(x.t.String("jti"), x.t.String("uti")), nil
 		case "Algorithm":
 			return x.t.HeaderString("alg"), nil
 		}
@@ -575,13 +576,4 @@ func claimValues(t *token.Token, name string) []string {
 	default:
 		return []string{fmt.Sprint(v)}
 	}
-}
-
-func first(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -283,20 +284,11 @@ func tenantOf(res *acquire.Result) string {
 
 func clientOf(res *acquire.Result) string {
 	if t, err := token.Decode(res.Token); err == nil {
-		if c := first(t.String("azp"), t.String("appid")); c != "" {
+		if c := cmp.Or(t.String("azp"), t.String("appid")); c != "" {
 			return c
 		}
 	}
 	return res.ClientID
-}
-
-func first(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // writeAcquireSummary says on stderr what was acquired, in one line, and
@@ -316,7 +308,7 @@ func writeAcquireSummary(f *Factory, res *acquire.Result) {
 		return
 	}
 	kind := inspect.Kind(t)
-	perms := "roles: " + first(strings.Join(t.Strings("roles"), ", "), "(none)")
+	perms := "roles: " + cmp.Or(strings.Join(t.Strings("roles"), ", "), "(none)")
 	if kind == "delegated" {
 		perms = "scp: " + strings.Join(t.Strings("scp"), " ")
 	}

@@ -1,6 +1,7 @@
 package fakeentra
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -33,7 +34,7 @@ func (s *Server) serveIdentity(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, 401, map[string]any{"statusCode": 401, "message": "Unauthorized: X-IDENTITY-HEADER is missing or wrong."})
 			return
 		}
-		id = s.dir.managedIdentity(q.Get("client_id"), first(q.Get("principal_id"), q.Get("object_id")), q.Get("mi_res_id"))
+		id = s.dir.managedIdentity(q.Get("client_id"), cmp.Or(q.Get("principal_id"), q.Get("object_id")), q.Get("mi_res_id"))
 	case imds:
 		s.hits[HitIMDS]++
 		if r.Header.Get("Metadata") != "true" {
@@ -61,7 +62,7 @@ func (s *Server) serveIdentity(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sp := Spec{Version: api.Version, ClientID: id.ClientID, Roles: s.dir.roles(id.ClientID, api),
-		Claims: map[string]any{"oid": id.ObjectID, "sub": id.ObjectID, "xms_mirid": first(id.ResourceID, "/subscriptions/00000000-0000-4000-8000-000000000000/resourcegroups/orders/providers/Microsoft.Web/sites/orders-web")}}
+		Claims: map[string]any{"oid": id.ObjectID, "sub": id.ObjectID, "xms_mirid": cmp.Or(id.ResourceID, "/subscriptions/00000000-0000-4000-8000-000000000000/resourcegroups/orders/providers/Microsoft.Web/sites/orders-web")}}
 	sp.Audience = api.ClientID
 	if api.Version == "1.0" {
 		sp.Audience = resource
@@ -138,13 +139,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
-}
-
-func first(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
