@@ -124,7 +124,9 @@ func (w *walker) absorb(o *outcome) {
 	if w.decided {
 		return
 	}
-	if o.unknown && !o.failed {
+	if o.unknown {
+		// A part that decides this statement cannot be evaluated: its
+		// failures are listed, but they may come from that very part.
 		w.unknown = true
 		return
 	}

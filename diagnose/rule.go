@@ -124,7 +124,7 @@ func ruleFromValidateJWT(n *Node) *rule {
 	if is := n.Child("issuers"); is != nil {
 		r.HasIssuers = true
 		for _, i := range is.All("issuer") {
-			r.Issuers = append(r.Issuers, strings.TrimSpace(i.Text))
+			r.Issuers = append(r.Issuers, r.text(i))
 		}
 	}
 	return r
@@ -155,7 +155,7 @@ func ruleFromAzureADToken(n *Node) *rule {
 	}{{"client-application-ids", &r.ClientAppIDs}, {"backend-application-ids", &r.BackendAppIDs}} {
 		if c := n.Child(list.el); c != nil {
 			for _, id := range c.All("application-id") {
-				*list.dst = append(*list.dst, strings.TrimSpace(id.Text))
+				*list.dst = append(*list.dst, r.text(id))
 			}
 		}
 	}
@@ -175,11 +175,21 @@ func tenantFromAttr(v string) string {
 	return v
 }
 
+// text returns an element's text, recording an expression as unsupported:
+// comparing it as a literal would give a wrong verdict.
+func (r *rule) text(n *Node) string {
+	t := strings.TrimSpace(n.Text)
+	if IsExpression(t) {
+		r.unsupported = append(r.unsupported, unsupportedPart{What: "the expression in <" + n.Name + ">", Line: n.Line, Blocks: true})
+	}
+	return t
+}
+
 func readCommon(n *Node, r *rule) {
 	if as := n.Child("audiences"); as != nil {
 		r.HasAudiences = true
 		for _, a := range as.All("audience") {
-			r.Audiences = append(r.Audiences, strings.TrimSpace(a.Text))
+			r.Audiences = append(r.Audiences, r.text(a))
 		}
 	}
 	if rc := n.Child("required-claims"); rc != nil {
@@ -187,7 +197,7 @@ func readCommon(n *Node, r *rule) {
 			cr := claimRule{Name: c.AttrOr("name", ""), Match: strings.ToLower(c.AttrOr("match", "all")), Line: c.Line}
 			cr.Separator, _ = c.Attr("separator")
 			for _, v := range c.All("value") {
-				cr.Values = append(cr.Values, strings.TrimSpace(v.Text))
+				cr.Values = append(cr.Values, r.text(v))
 			}
 			r.Claims = append(r.Claims, cr)
 		}
