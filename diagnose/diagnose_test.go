@@ -230,7 +230,7 @@ func TestOtherStatements(t *testing.T) {
 			policy:  `<policies><inbound><return-response><set-status code="401" /></return-response><validate-jwt header-name="Authorization" /></inbound></policies>`,
 			verdict: Rejected, primary: finding.ForbiddenByPolicy, status: 401},
 		{name: "an expression as an audience is never compared as text", rule: "POLICY_UNSUPPORTED",
-			policy: jwt("", `<openid-config url="`+v2md+`" /><audiences><audience>@(context.Variables["aud"])</audience></audiences>`),
+			policy:  jwt("", `<openid-config url="`+v2md+`" /><audiences><audience>@(context.Variables["aud"])</audience></audiences>`),
 			verdict: Unknown, status: 0},
 		{name: "an unsupported condition is never passed", rule: "POLICY_UNSUPPORTED",
 			policy:  `<choose><when condition="@(context.Request.IpAddress == &quot;1.2.3.4&quot;)"><return-response><set-status code="403" /></return-response></when></choose>`,
