@@ -61,6 +61,10 @@ type Input struct {
 	Now             time.Time
 	Resolver        *keys.Resolver
 	Authority       *url.URL
+	// AsSent evaluates the request exactly as given in Headers and Query,
+	// with no assumption about where the token travels: what a gateway does.
+	AsSent bool
+	Query  map[string]string
 }
 
 // Run evaluates in. The error is a *keys.Error when a policy's metadata or
@@ -74,18 +78,24 @@ func Run(ctx context.Context, in Input) (*Report, error) {
 	for k, v := range in.Headers {
 		req.Headers[k] = v
 	}
-	if in.Token != "" {
+	for k, v := range in.Query {
+		req.Query[k] = v
+	}
+	if _, set := lookupHeader(req.Headers, "Authorization"); in.Token != "" && !set && !in.AsSent {
 		req.Headers["Authorization"] = "Bearer " + in.Token
 	}
 	if in.SubscriptionKey {
 		req.Headers["Ocp-Apim-Subscription-Key"] = "(sent)"
 	}
 	e := env{ctx: ctx, resolver: in.Resolver, authority: in.Authority, now: now, req: req, token: in.Token}
+	if in.AsSent {
+		e.token = "" // no assumed placement: the token is where the request has it
+	}
 	rep := &Report{Findings: []finding.Finding{}, Checks: []Check{}}
 	if in.Token != "" {
 		rep.Token = token.Fingerprint(in.Token)
 	}
-	w := &walker{e: e, rep: rep, raw: in.Token}
+	w := &walker{e: e, rep: rep, raw: in.Token, asSent: in.AsSent}
 	if in.Policy != nil {
 		if err := w.statements(in.Policy.Inbound()); err != nil {
 			return nil, err
@@ -113,6 +123,7 @@ type walker struct {
 
 	decided bool // the gateway's answer is known: a refusal or return-response
 	unknown bool // something before the answer could not be evaluated
+	asSent  bool
 }
 
 func (w *walker) note(f finding.Finding) { w.rep.Findings = append(w.rep.Findings, f) }
@@ -145,7 +156,7 @@ func (w *walker) absorb(o *outcome) {
 }
 
 func (w *walker) rule(r *rule) error {
-	if w.raw == "" {
+	if w.raw == "" && !w.asSent {
 		return nil
 	}
 	o, err := evalRule(w.e, r)
