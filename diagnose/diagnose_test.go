@@ -134,12 +134,15 @@ func TestValidateJWTRules(t *testing.T) {
 			policy: jwt("", v1+`<required-claims><claim name="azp"><value>`+fakeentra.ClientID+`</value></claim></required-claims>`),
 			sp:     fakeentra.Spec{Version: entra.V1}, verdict: Rejected, primary: finding.ClientAppNotAllowed, status: 401},
 		{name: "scheme required", rule: "§1.2 require-scheme on Authorization",
-			policy: `<validate-jwt header-name="Authorization" require-scheme="Bearer">` + v2 + `</validate-jwt>`,
-			mutate: func(in *Input) {
-				in.Headers = map[string]string{"Authorization": "Token " + in.Token}
-				in.Token = in.Headers["Authorization"][6:]
-			},
+			policy:  `<validate-jwt header-name="Authorization" require-scheme="Bearer">` + v2 + `</validate-jwt>`,
+			mutate:  func(in *Input) { in.Headers = map[string]string{"Authorization": "Token " + in.Token} },
+			verdict: Rejected, primary: finding.SchemeMissing, status: 401},
+		{name: "scheme present", rule: "§1.2 require-scheme on Authorization",
+			policy:  `<validate-jwt header-name="Authorization" require-scheme="Bearer">` + v2 + `</validate-jwt>`,
 			verdict: Accepted, status: 200},
+		{name: "as sent: no token", rule: "§1.5 JWT not present. (a gateway evaluates the request as sent)",
+			policy: jwt("", v2), mutate: func(in *Input) { in.AsSent, in.Token = true, "" },
+			verdict: Rejected, primary: finding.TokenMissing, status: 401},
 		{name: "custom header: bare token", rule: "§1.2 custom header-name: no Bearer prefix",
 			policy: `<validate-jwt header-name="X-Token">` + v2 + `</validate-jwt>`,
 			mutate: func(in *Input) { in.Headers = map[string]string{"X-Token": in.Token} }, verdict: Accepted, status: 200},
