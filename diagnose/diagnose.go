@@ -19,8 +19,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/entratoken/entratoken/inspect"
 	"github.com/entratoken/entratoken/internal/finding"
 	"github.com/entratoken/entratoken/internal/keys"
+	"github.com/entratoken/entratoken/internal/netx"
 	"github.com/entratoken/entratoken/internal/token"
 )
 
@@ -107,9 +109,24 @@ func Run(ctx context.Context, in Input) (*Report, error) {
 				Fix:     "read the <on-error> section for what the client really receives"})
 		}
 	}
-	if !in.Expectations.empty() {
+	switch {
+	case !in.Expectations.empty():
 		if err := w.rule(ruleFromExpectations(in.Expectations)); err != nil {
 			return nil, err
+		}
+	case in.Policy == nil && in.Token != "":
+		// Token-only checks: what is wrong with the token whatever the
+		// policy: signature against its own tenant, lifetime, Graph, roles.
+		r := ruleFromExpectations(&Expectations{})
+		r.Kind = "token-only"
+		if err := w.rule(r); err != nil {
+			return nil, err
+		}
+		if t, err := token.Decode(in.Token); err == nil && inspect.Kind(t) == "app" && len(t.Strings("roles")) == 0 {
+			w.note(finding.Finding{Code: finding.RoleMissing, Severity: finding.SeverityWarning, Side: finding.SideEntra,
+				Message: "this app-only token has no roles: no app role of the API is assigned to the client, and APIs and policies that check roles refuse it",
+				Actual:  "(no roles claim)",
+				Fix:     "assign an app role of the API to the client's service principal and grant admin consent"})
 		}
 	}
 	w.finish()
@@ -310,7 +327,7 @@ func checkHeader(e env, n *Node) *outcome {
 		}
 	}
 	shown := token.Redact(v)
-	if secretHeader(name) {
+	if netx.SecretHeader(name) {
 		shown = "(hidden: the header looks secret)"
 	}
 	o.fail(finding.Finding{Code: finding.HeaderCheckFailed, Side: finding.SideClient, Line: n.Line,
@@ -319,17 +336,6 @@ func checkHeader(e env, n *Node) *outcome {
 		cmp.Or(msg, fmt.Sprintf("Header %s value of %s is not allowed. Access denied.", name, shown)))
 	o.check("header", "fail", name+" value not allowed")
 	return o
-}
-
-// secretHeader: header values never echoed, whatever the policy lists.
-func secretHeader(name string) bool {
-	n := strings.ToLower(name)
-	for _, w := range []string{"key", "secret", "token", "password", "authorization", "cookie", "signature"} {
-		if strings.Contains(n, w) {
-			return true
-		}
-	}
-	return false
 }
 
 func returnResponse(n *Node) *outcome {

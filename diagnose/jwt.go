@@ -93,12 +93,14 @@ func evalRule(e env, r *rule) (*outcome, error) {
 	}
 	o.check("token", "pass", "a compact JWS, "+describeToken(t))
 
-	if err := checkSignature(e, r, t, o); err != nil {
+	sources, err := loadKeys(e, r, t)
+	if err != nil {
 		return nil, err
 	}
+	checkSignature(e, r, t, o, sources)
 	checkLifetime(e, r, t, o)
 	checkAudience(r, t, o)
-	if err := checkIssuer(e, r, t, o); err != nil {
+	if err := checkIssuer(e, r, t, o, sources); err != nil {
 		return nil, err
 	}
 	checkClaims(r, t, o)
@@ -237,7 +239,7 @@ func loadKeys(e env, r *rule, t *token.Token) ([]keySource, error) {
 	return out, nil
 }
 
-func checkSignature(e env, r *rule, t *token.Token, o *outcome) error {
+func checkSignature(e env, r *rule, t *token.Token, o *outcome, sources []keySource) {
 	alg := t.HeaderString("alg")
 	unsigned := alg == "" || strings.EqualFold(alg, "none") || len(t.Signature) == 0
 	if unsigned {
@@ -246,13 +248,13 @@ func checkSignature(e env, r *rule, t *token.Token, o *outcome) error {
 			o.warn(finding.Finding{Code: finding.Unsigned, Side: finding.SideAPIM, Line: r.Line,
 				Message: "the token is unsigned and the policy accepts that (require-signed-tokens=\"false\"): anyone can forge such a token",
 				Fix:     "remove require-signed-tokens=\"false\""})
-			return nil
+			return
 		}
 		o.fail(finding.Finding{Code: finding.Unsigned, Side: finding.SideClient, Expected: "RS256", Actual: alg,
 			Message: "the token is not signed", Fix: "get a token from Entra"},
 			"IDX10504: Unable to validate signature, token does not have a signature.")
 		o.check("signature", "fail", "unsigned")
-		return nil
+		return
 	}
 	if t.Header["nonce"] != nil {
 		o.fail(finding.Finding{Code: finding.GraphToken, Side: finding.SideClient, Actual: t.String("aud"),
@@ -261,11 +263,7 @@ func checkSignature(e env, r *rule, t *token.Token, o *outcome) error {
 			Fix:      "request a token for the API behind this gateway: " + suggestedScope(r) + " instead of a Graph scope"},
 			"IDX10511: Signature validation failed. Keys tried: '[PII is hidden]'.")
 		o.check("signature", "fail", "Graph token: unverifiable by design")
-		return nil
-	}
-	sources, err := loadKeys(e, r, t)
-	if err != nil {
-		return err
+		return
 	}
 	kid := t.HeaderString("kid")
 	type candidate struct {
@@ -315,7 +313,7 @@ func checkSignature(e env, r *rule, t *token.Token, o *outcome) error {
 			Fix:     "add <openid-config url=\"https://login.microsoftonline.com/{tenant}/v2.0/.well-known/openid-configuration\" />"},
 			"IDX10500: Signature validation failed. No security keys were provided to validate the signature.")
 		o.check("signature", "fail", "no keys configured")
-		return nil
+		return
 	}
 	if len(cands) == 0 {
 		var from []string
@@ -335,7 +333,7 @@ func checkSignature(e env, r *rule, t *token.Token, o *outcome) error {
 			Fix:     "get the token from the tenant the policy names; if it is that tenant's token, check that the openid-config URL names the same tenant"},
 			fmt.Sprintf("IDX10501: Signature validation failed. Unable to match key: kid: '%s'.", kid))
 		o.check("signature", "fail", "kid "+kid+" not found")
-		return nil
+		return
 	}
 	algo, known := jwa.LookupSignatureAlgorithm(alg)
 	for _, c := range cands {
@@ -349,7 +347,7 @@ func checkSignature(e env, r *rule, t *token.Token, o *outcome) error {
 					Message: alg + " verified with a shared secret from the policy: the gateway accepts it, but this is not an Entra token",
 					Fix:     "if the API expects Entra tokens, remove the symmetric key from issuer-signing-keys"})
 			}
-			return nil
+			return
 		}
 	}
 	code, msg := finding.SignatureInvalid, fmt.Sprintf("the key %q was found but the signature does not verify: the token was altered or forged", kid)
@@ -359,7 +357,7 @@ func checkSignature(e env, r *rule, t *token.Token, o *outcome) error {
 	o.fail(finding.Finding{Code: code, Side: finding.SideClient, Actual: alg, Message: msg, Fix: "get a new token from Entra and do not edit it"},
 		fmt.Sprintf("IDX10511: Signature validation failed. Keys tried: '[PII is hidden]'. kid: '%s'.", kid))
 	o.check("signature", "fail", msg)
-	return nil
+	return
 }
 
 // algAllowed says whether APIM would try alg with this key: RSA algorithms
@@ -509,16 +507,12 @@ func suggestedScope(r *rule) string {
 	return "scope <App ID URI of the API>/.default"
 }
 
-func checkIssuer(e env, r *rule, t *token.Token, o *outcome) error {
+func checkIssuer(e env, r *rule, t *token.Token, o *outcome, sources []keySource) error {
 	iss := t.String("iss")
 	tid := inspect.Tenant(t)
 	accepted := append([]string(nil), r.Issuers...)
 	var metaIssuers []string
 	if r.Kind == "validate-jwt" {
-		sources, err := loadKeys(e, r, t) // cached: no second fetch
-		if err != nil {
-			return err
-		}
 		for _, s := range sources {
 			if !s.keysOnly && s.issuer != "" {
 				metaIssuers = append(metaIssuers, s.issuer)

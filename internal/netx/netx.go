@@ -183,3 +183,15 @@ func stripURLError(err error) error {
 	}
 	return err
 }
+
+// SecretHeader says whether a header's value must never be shown: credentials
+// and anything named like one.
+func SecretHeader(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range []string{"authorization", "key", "secret", "token", "password", "cookie", "signature"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
