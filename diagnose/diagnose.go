@@ -50,6 +50,10 @@ type Report struct {
 	Checks   []Check           `json:"checks"`
 	Token    string            `json:"token,omitempty"` // fingerprint
 	Response *ResponseInfo     `json:"response,omitempty"`
+	// Basis says what the verdict rests on: "policy", "expectations", or
+	// "token" (token-only checks: no policy was given, so "accepted" means
+	// only that nothing is wrong with the token itself).
+	Basis string `json:"basis,omitempty"`
 }
 
 // Input is what to evaluate.
@@ -96,6 +100,14 @@ func Run(ctx context.Context, in Input) (*Report, error) {
 	rep := &Report{Findings: []finding.Finding{}, Checks: []Check{}}
 	if in.Token != "" {
 		rep.Token = token.Fingerprint(in.Token)
+	}
+	switch {
+	case in.Policy != nil:
+		rep.Basis = "policy"
+	case !in.Expectations.empty():
+		rep.Basis = "expectations"
+	default:
+		rep.Basis = "token"
 	}
 	w := &walker{e: e, rep: rep, raw: in.Token, asSent: in.AsSent}
 	if in.Policy != nil {

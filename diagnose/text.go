@@ -14,6 +14,10 @@ import (
 func (r *Report) WriteText(w io.Writer, p iostreams.Palette, source string) {
 	switch r.Verdict {
 	case Accepted:
+		if r.Basis == "token" {
+			fmt.Fprintf(w, "%s %s  in the token itself (signature, lifetime); whether APIM accepts it depends on its policy: pass the policy to check that\n", p.Bold("verdict:"), p.Green("NO PROBLEM FOUND"))
+			break
+		}
 		fmt.Fprintf(w, "%s %s  APIM would forward the request (%d)\n", p.Bold("verdict:"), p.Green("ACCEPTED"), r.Status)
 	case Rejected:
 		if r.Message == "" {

@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/entratoken/entratoken/acquire"
+	"github.com/entratoken/entratoken/call"
 	"github.com/entratoken/entratoken/internal/keys"
 	"github.com/entratoken/entratoken/internal/token"
 )
@@ -50,9 +51,12 @@ func exitCode(err error, ran bool) int {
 	var ie *token.InputError
 	var ae *acquire.Error
 	var aie *acquire.InputError
+	var te *call.TransportError
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &te):
+		return exitTransport
 	case errors.As(err, &se):
 		return se.code
 	case errors.As(err, &ae):
@@ -93,6 +97,14 @@ type errorBody struct {
 }
 
 func errorBodyOf(err error) errorBody {
+	var te *call.TransportError
+	if errors.As(err, &te) {
+		fix := "check the URL, DNS, the network path and TLS trust (SSL_CERT_FILE for a private CA)"
+		if te.Timeout {
+			fix = "the server did not answer within --timeout: check the network path, or raise --timeout"
+		}
+		return errorBody{Code: "TRANSPORT", Finding: "CALL_FAILED", Message: te.Error(), Fix: fix}
+	}
 	var ae *acquire.Error
 	if errors.As(err, &ae) {
 		code := ae.AADSTS

@@ -16,6 +16,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/entratoken/entratoken/internal/entra"
+	"github.com/entratoken/entratoken/internal/fakeapim"
 	"github.com/entratoken/entratoken/internal/fakeentra"
 )
 
@@ -49,6 +50,7 @@ func TestScripts(t *testing.T) {
 }
 
 type serverKey struct{}
+type gatewayKey struct{}
 
 func setupScript(env *testscript.Env) error {
 	srv := fakeentra.New()
@@ -76,6 +78,19 @@ func setupScript(env *testscript.Env) error {
 	if err := srv.RegisterCert(fakeentra.ClientID, block.Bytes); err != nil {
 		return err
 	}
+	// A gateway in front of the orders backend, enforcing the orders policy.
+	orders, err := os.ReadFile(filepath.Join(policies, "orders.xml"))
+	if err != nil {
+		return err
+	}
+	gw, err := fakeapim.New(fakeapim.Options{Policy: orders, RequireSubscription: true, Tenant: srv})
+	if err != nil {
+		return err
+	}
+	env.Defer(gw.Close)
+	env.Values[gatewayKey{}] = gw
+	env.Setenv("GATEWAY", gw.URL)
+	env.Setenv("SUBSCRIPTION_KEY", fakeapim.SubscriptionKey)
 	for k, v := range map[string]string{
 		"AZURE_AUTHORITY_HOST":  srv.URL,
 		"SSL_CERT_FILE":         ca,
@@ -207,6 +222,7 @@ func setJSON(m map[string]any, s string) error {
 //	fakeentra stop                     close the server
 //	fakeentra federated FILE [SUBJECT] write a GitHub-style federated token
 //	fakeentra assignment-required on|off  the orders API's "Assignment required"
+//	fakeentra delay DURATION           the token endpoint answers this late
 func cmdFakeEntra(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
 		ts.Fatalf("usage: fakeentra rotate|retire|hits|jwks|stop ...")
@@ -257,6 +273,10 @@ func cmdFakeEntra(ts *testscript.TestScript, neg bool, args []string) {
 		tok, err := srv.FederatedToken(sub, fakeentra.FederatedAudience, 5*time.Minute)
 		ts.Check(err)
 		ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(tok), 0o600))
+	case "delay":
+		d, err := time.ParseDuration(args[1])
+		ts.Check(err)
+		srv.SetTokenDelay(d)
 	case "assignment-required":
 		srv.SetAssignmentRequired(fakeentra.APIClientID, len(args) > 1 && args[1] == "on")
 	default:

@@ -119,7 +119,7 @@ tenant's metadata, 4 the call failed at transport level.`,
 	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "say each network step on stderr (secrets redacted)")
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 
-	root.AddCommand(newAcquireCmd(f, nil), newInspectCmd(f, nil), newDiagnoseCmd(f, nil), newExplainCmd(f), newVersionCmd(f), newDemoCmd(f))
+	root.AddCommand(newAcquireCmd(f, nil), newInspectCmd(f, nil), newDiagnoseCmd(f, nil), newCallCmd(f, nil), newExplainCmd(f), newVersionCmd(f), newDemoCmd(f))
 	return root
 }
 

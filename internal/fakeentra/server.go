@@ -9,6 +9,7 @@
 package fakeentra
 
 import (
+	"bytes"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
@@ -280,9 +281,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		delay := s.tokenDelay
 		s.mu.Unlock()
-		// Read the body first: only then does the server watch the
-		// connection, so a client that gives up ends the wait.
-		_ = r.ParseForm()
+		// Read the body first, whatever its type: only then does the server
+		// watch the connection, so a client that gives up ends the wait.
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		select {
 		case <-time.After(delay):
 		case <-r.Context().Done():

@@ -1,0 +1,313 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/entratoken/entratoken/acquire"
+	"github.com/entratoken/entratoken/call"
+	"github.com/entratoken/entratoken/diagnose"
+	"github.com/entratoken/entratoken/internal/netx"
+	"github.com/entratoken/entratoken/internal/token"
+)
+
+// CallOptions holds what the call command needs.
+type CallOptions struct {
+	URL            string
+	Method         string
+	Headers        []string
+	Data           string
+	Token          string
+	Acquire        AcquireOptions
+	Key            string
+	KeyFile        string
+	KeyInQuery     bool
+	ExpectStatus   []int
+	DiagnosePolicy string
+	NamedValues    []string
+	Repeat         int
+	Concurrency    int
+	Curl           bool
+	ShowSecrets    bool
+	Trace          bool
+
+	acquireSet, keyFromFlag bool
+}
+
+func newCallCmd(f *Factory, runF func(context.Context, *CallOptions) error) *cobra.Command {
+	o := &CallOptions{}
+	cmd := &cobra.Command{
+		Use:   "call URL [-X METHOD] [-H 'Name: value'] [-d DATA|@FILE] [--token T | --resource R ...]",
+		Short: "Send a request with Authorization: Bearer and Ocp-Apim-Subscription-Key",
+		Long: `Send the request your app sends, through APIM, and show what came back: status, headers,
+body (pretty JSON), and where the time went (DNS, connect, TLS, first byte, total).
+
+The token comes from --token (a value, @FILE, or - for stdin) or is acquired with the same
+flags as acquire (--resource, --method, --client-id, ...), once, even with --repeat. The
+subscription key comes from --subscription-key, APIM_SUBSCRIPTION_KEY or
+--subscription-key-file, and goes in Ocp-Apim-Subscription-Key (or ?subscription-key= with
+--subscription-key-in-query). Neither the token nor the key follows a redirect to another host.
+
+On a 401 or 403 it says who refused (APIM's subscription check, APIM's token policy, or the
+backend's own WWW-Authenticate), and diagnoses the token it sent: against --diagnose-policy
+when given, otherwise with the token-only checks. Tokens and keys are redacted in everything
+printed unless --show-secrets; on GitHub Actions they are masked (::add-mask::).
+
+Exit 0 when the status is expected (--expect-status, default any 2xx), 1 otherwise, 3 when a
+token cannot be acquired, 4 when the request fails below HTTP (connection, TLS, timeout).`,
+		Example: `  entratoken call https://contoso.azure-api.net/orders --resource api://contoso-orders
+  entratoken call https://contoso.azure-api.net/orders --token @token.txt --diagnose-policy policy.xml
+  entratoken call https://contoso.azure-api.net/orders -X POST -d @order.json -H 'X-Correlation-Id: 42'
+  entratoken call https://contoso.azure-api.net/orders --method managed-identity --resource api://contoso-orders --expect-status 200
+  entratoken call https://contoso.azure-api.net/orders --resource api://contoso-orders --repeat 200 --concurrency 8 -o json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.URL = args[0]
+			if _, err := netx.CheckURL(o.URL); err != nil {
+				return flagErrorf("%v (a bearer token is never sent in clear text to another machine)", err)
+			}
+			for _, h := range o.Headers {
+				if !strings.Contains(h, ":") {
+					return flagErrorf("-H wants 'Name: value', not %q", h)
+				}
+			}
+			o.acquireSet = o.Acquire.Resource != "" || len(o.Acquire.Scopes) > 0 || cmd.Flags().Changed("method")
+			if o.Token != "" && o.acquireSet {
+				return flagErrorf("flag '--token' and the acquisition flags (--resource, --scope, --method) are mutually exclusive")
+			}
+			if o.acquireSet {
+				if err := o.Acquire.complete(f); err != nil {
+					return err
+				}
+			}
+			if o.Key != "" && o.KeyFile != "" {
+				return flagErrorf("flag '--subscription-key' and flag '--subscription-key-file' are mutually exclusive")
+			}
+			if o.Repeat < 1 || o.Concurrency < 1 {
+				return flagErrorf("--repeat and --concurrency must be at least 1")
+			}
+			for _, s := range o.ExpectStatus {
+				if s < 100 || s > 999 {
+					return flagErrorf("--expect-status %d is not an HTTP status", s)
+				}
+			}
+			f.markRan()
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runCall(cmd.Context(), f, o)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&o.Method, "request", "X", "", "HTTP method (default GET, or POST with -d)")
+	fl.StringArrayVarP(&o.Headers, "header", "H", nil, "request header 'Name: value' (repeatable)")
+	fl.StringVarP(&o.Data, "data", "d", "", "request body: DATA, @FILE, or @- for stdin")
+	fl.StringVar(&o.Token, "token", "", "the token to send: TOKEN, @FILE, or - for stdin")
+	fl.StringVar(&o.Key, "subscription-key", "", "APIM subscription key (env APIM_SUBSCRIPTION_KEY; the flag is visible in the process list)")
+	fl.StringVar(&o.KeyFile, "subscription-key-file", "", "read the subscription key from `PATH`, or - for stdin")
+	fl.BoolVar(&o.KeyInQuery, "subscription-key-in-query", false, "send the key as ?subscription-key= instead of the header")
+	fl.IntSliceVar(&o.ExpectStatus, "expect-status", nil, "expected HTTP status(es) (default: any 2xx)")
+	fl.StringVar(&o.DiagnosePolicy, "diagnose-policy", "", "on 401/403, diagnose the token against this APIM policy `FILE`")
+	fl.StringArrayVar(&o.NamedValues, "named-value", nil, "value of a {{named value}} in --diagnose-policy: name=value")
+	fl.IntVar(&o.Repeat, "repeat", 1, "send the request N times (one token for all)")
+	fl.IntVar(&o.Concurrency, "concurrency", 1, "with --repeat, at most C requests in flight")
+	fl.BoolVar(&o.Curl, "curl", false, "print the equivalent curl command (secrets as $VARIABLES) instead of sending")
+	fl.BoolVar(&o.ShowSecrets, "show-secrets", false, "show the token and the subscription key in the output")
+	fl.BoolVar(&o.Trace, "trace", false, "say each step of the exchange on stderr (connection, TLS, timings)")
+	addAcquireFlags(cmd, &o.Acquire)
+	return cmd
+}
+
+// callRequest gathers the request: body, headers, token, key.
+func (f *Factory) callRequest(ctx context.Context, o *CallOptions) (call.Request, error) {
+	r := call.Request{Method: strings.ToUpper(o.Method), URL: o.URL, KeyInQuery: o.KeyInQuery}
+	for _, h := range o.Headers {
+		k, v, _ := strings.Cut(h, ":")
+		r.Headers = append(r.Headers, call.Header{Name: strings.TrimSpace(k), Value: strings.TrimSpace(v)})
+		if netx.SecretHeader(k) {
+			f.addSecret(strings.TrimSpace(v))
+		}
+	}
+	if o.Data != "" {
+		b, err := readData(o.Data, f.IO.In)
+		if err != nil {
+			return r, err
+		}
+		r.Body = b
+	}
+	switch {
+	case o.Token != "":
+		t, err := token.Read(o.Token, true, f.IO.In, f.IO.InTTY)
+		if err != nil {
+			return r, err
+		}
+		r.Token = t
+	case o.acquireSet:
+		actx, cancel := context.WithTimeout(ctx, f.Globals.Timeout)
+		defer cancel()
+		res, err := acquire.Acquire(actx, f.acquireRequest(&o.Acquire))
+		if err != nil {
+			return r, err
+		}
+		r.Token = res.Token
+		fmt.Fprintf(f.IO.ErrOut, "entratoken: token acquired with %s\n", res.Method)
+	}
+	r.SubscriptionKey = o.Key
+	o.keyFromFlag = o.Key != ""
+	if r.SubscriptionKey == "" && o.KeyFile != "" {
+		k, err := readSecretFile(o.KeyFile, f.IO.In)
+		if err != nil {
+			return r, flagErrorf("--subscription-key-file: %v", err)
+		}
+		r.SubscriptionKey = k
+	}
+	if r.SubscriptionKey == "" {
+		r.SubscriptionKey = f.Getenv("APIM_SUBSCRIPTION_KEY")
+	}
+	f.addSecret(r.Token)
+	f.addSecret(r.SubscriptionKey)
+	return r, nil
+}
+
+func readData(d string, stdin io.Reader) ([]byte, error) {
+	if !strings.HasPrefix(d, "@") {
+		return []byte(d), nil
+	}
+	if d == "@-" {
+		return io.ReadAll(io.LimitReader(stdin, 16<<20))
+	}
+	b, err := readBounded(d[1:], 16<<20)
+	if err != nil {
+		return nil, flagErrorf("-d %s: %v", d, err)
+	}
+	return b, nil
+}
+
+func runCall(ctx context.Context, f *Factory, o *CallOptions) error {
+	r, err := f.callRequest(ctx, o)
+	if err != nil {
+		return err
+	}
+	if o.keyFromFlag {
+		fmt.Fprintln(f.IO.ErrOut, "entratoken: warning: --subscription-key is visible to other users in the process list; prefer APIM_SUBSCRIPTION_KEY or --subscription-key-file")
+	}
+	if f.Getenv("GITHUB_ACTIONS") == "true" {
+		for _, s := range []string{r.Token, r.SubscriptionKey} {
+			if s != "" {
+				fmt.Fprintf(f.IO.ErrOut, "::add-mask::%s\n", s)
+			}
+		}
+	}
+	if o.Curl {
+		_, err := fmt.Fprintln(f.IO.Out, call.Curl(r, o.ShowSecrets))
+		return err
+	}
+	client := call.Client(f.HTTPClient())
+	if o.Trace {
+		f.Globals.Verbose = true
+	}
+	if o.Repeat > 1 {
+		return runRepeat(ctx, f, o, client, r)
+	}
+	resp, err := call.Do(ctx, client, r)
+	if err != nil {
+		return err
+	}
+	out := callResult{req: r, resp: resp, show: o.ShowSecrets}
+	if resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden {
+		info := diagnose.Classify(resp.Status, resp.Headers, resp.Body)
+		out.refused = &info
+		if r.Token != "" {
+			rep, src, err := f.diagnoseSent(ctx, o, r)
+			if err != nil {
+				fmt.Fprintf(f.IO.ErrOut, "entratoken: could not diagnose the token: %s\n", f.redact(err.Error()))
+			}
+			out.diagnosis, out.diagSource = rep, src
+		}
+	}
+	if f.Globals.Output == "json" {
+		err = writeJSON(f.IO.Out, out.json(f))
+	} else {
+		err = out.text(f)
+	}
+	if err != nil {
+		return err
+	}
+	if !expected(resp.Status, o.ExpectStatus) {
+		return errFailed
+	}
+	return nil
+}
+
+// diagnoseSent runs diagnose on the token the call sent.
+func (f *Factory) diagnoseSent(ctx context.Context, o *CallOptions, r call.Request) (*diagnose.Report, string, error) {
+	in := diagnose.Input{Token: r.Token, SubscriptionKey: r.SubscriptionKey != "", Resolver: f.Resolver(), Authority: f.authority}
+	src := "token-only checks (pass --diagnose-policy for the API's policy)"
+	if o.DiagnosePolicy != "" {
+		b, err := readBounded(o.DiagnosePolicy, diagnose.MaxResponse)
+		if err != nil {
+			return nil, "", flagErrorf("--diagnose-policy %s: %v", o.DiagnosePolicy, err)
+		}
+		values := map[string]string{}
+		for _, nv := range o.NamedValues {
+			k, v, _ := strings.Cut(nv, "=")
+			values[strings.TrimSpace(k)] = v
+		}
+		if in.Policy, err = diagnose.Parse(b, values); err != nil {
+			return nil, "", flagErrorf("--diagnose-policy %s: %v", o.DiagnosePolicy, err)
+		}
+		src = o.DiagnosePolicy
+	}
+	rep, err := diagnose.Run(ctx, in)
+	return rep, src, err
+}
+
+func expected(status int, want []int) bool {
+	if len(want) == 0 {
+		return status >= 200 && status < 300
+	}
+	for _, w := range want {
+		if w == status {
+			return true
+		}
+	}
+	return false
+}
+
+func runRepeat(ctx context.Context, f *Factory, o *CallOptions, client *http.Client, r call.Request) error {
+	s := call.Repeat(ctx, client, r, o.Repeat, o.Concurrency)
+	if f.Globals.Output == "json" {
+		if err := writeJSON(f.IO.Out, s); err != nil {
+			return err
+		}
+	} else {
+		w := f.IO.Out
+		fmt.Fprintf(w, "%d requests, %d at a time, in %.0f ms\n", s.Count, s.Concurrency, s.ElapsedMS)
+		for code, n := range s.StatusCounts {
+			fmt.Fprintf(w, "  %s  %d\n", code, n)
+		}
+		if s.Errors > 0 {
+			fmt.Fprintf(w, "  transport errors  %d (first: %s)\n", s.Errors, f.redact(s.FirstError))
+		}
+		fmt.Fprintf(w, "latency ms: p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n", s.Latency.P50, s.Latency.P90, s.Latency.P99, s.Latency.Max)
+	}
+	if s.Errors == s.Count {
+		return &call.TransportError{URL: r.URL, Err: fmt.Errorf("every request failed: %s", f.redact(s.FirstError))}
+	}
+	for code, n := range s.StatusCounts {
+		c, _ := strconv.Atoi(code)
+		if n > 0 && !expected(c, o.ExpectStatus) {
+			return errFailed
+		}
+	}
+	if s.Errors > 0 {
+		return errFailed
+	}
+	return nil
+}
