@@ -130,7 +130,7 @@ func (c *callResult) text(f *Factory) error {
 		if len(shown) > maxShownBody {
 			shown = shown[:maxShownBody]
 		}
-		fmt.Fprintf(w, "\n%s\n", f.redact(string(shown)))
+		fmt.Fprintf(w, "\n%s\n", strings.TrimRight(f.redact(string(shown)), "\n"))
 		if len(body) > maxShownBody || c.resp.Truncated {
 			fmt.Fprintf(w, "%s\n", p.Dim(fmt.Sprintf("(body cut: %d bytes shown; -o json carries up to %d KiB)", len(shown), call.MaxBody>>10)))
 		}

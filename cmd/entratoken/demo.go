@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/entratoken/entratoken/internal/fakeapim"
 	"github.com/entratoken/entratoken/internal/fakeentra"
 )
 
@@ -36,116 +37,158 @@ type demoStep struct {
 	args                  []string
 	env                   map[string]string
 	wantExit              int
-	brief                 bool    // show the verdict lines and findings, not every claim again
-	capture               *string // TOKEN=$(...): keep stdout here instead of printing it
+	brief                 bool     // show the verdict lines and findings, not every claim again
+	callBrief             bool     // a call: the exchange and the diagnosis's verdict and findings
+	capture               *string  // TOKEN=$(...): keep stdout here instead of printing it
+	needs                 *string  // the step needs the daemon's token first
+	also                  []string // a second command shown in the same step
+	alsoShown             string
 }
 
 func runDemo(ctx context.Context, f *Factory) error {
 	tenant := fakeentra.New()
 	defer tenant.Close()
+	gw, err := fakeapim.New(fakeapim.Options{Policy: []byte(demoPolicy), RequireSubscription: true, Tenant: tenant})
+	if err != nil {
+		return err
+	}
+	defer gw.Close()
 	cache, err := os.MkdirTemp("", "entratoken-demo-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(cache)
-
+	policy := filepath.Join(cache, "orders-policy.xml")
+	if err := os.WriteFile(policy, []byte(demoPolicy), 0o600); err != nil {
+		return err
+	}
 	contoso := tenant.Tenant(fakeentra.TenantID)
 	graph, err := contoso.Mint(fakeentra.Spec{Graph: true, Version: "1.0", Roles: []string{"User.Read.All"}})
 	if err != nil {
 		return err
 	}
-	var tok, wrong string
-	policy := filepath.Join(cache, "orders-policy.xml")
-	if err := os.WriteFile(policy, []byte(demoPolicy), 0o600); err != nil {
-		return err
-	}
+	orders := gw.URL + "orders"
+	var wrong, norole, good string
 
 	p := f.IO.Palette()
 	out := f.IO.Out
-	fmt.Fprintf(out, "%s\n\n", p.Bold("entratoken demo: a simulated Entra tenant on this machine; nothing leaves it."))
-	fmt.Fprintf(out, "Tenant %s (%s) is served at %s.\n", fakeentra.TenantDomain, fakeentra.TenantID, tenant.URL)
-	fmt.Fprintf(out, "Its orders API (%s) defines the app roles Orders.Read and Orders.Write;\n", fakeentra.APIAppIDURI)
-	fmt.Fprintf(out, "the orders daemon (client %s) has Orders.Read.\n", fakeentra.ClientID)
-	fmt.Fprintf(out, "The commands below are what you would type against your own tenant; here each also gets\n")
-	fmt.Fprintf(out, "--authority-host %s, the flag that reaches sovereign clouds and test tenants.\n", tenant.URL)
+	fmt.Fprintf(out, "%s\n\n", p.Bold("entratoken demo: a simulated Entra tenant and API gateway on this machine; nothing leaves it."))
+	fmt.Fprintf(out, "Tenant %s (%s) is at %s and the APIM gateway at %s.\n", fakeentra.TenantDomain, fakeentra.TenantID, tenant.URL, gw.URL)
+	fmt.Fprintf(out, "The orders API (%s) defines the app roles Orders.Read and Orders.Write; its APIM policy\n", fakeentra.APIAppIDURI)
+	fmt.Fprintf(out, "validates tokens and requires one of them. The orders daemon (client %s)\n", fakeentra.ClientID)
+	fmt.Fprintf(out, "has Orders.Read; the reporting job (client %s) has no role.\n", fakeentra.NoRoleClientID)
+	fmt.Fprintf(out, "Each command is what you would type against your own tenant and gateway; here each also gets\n")
+	fmt.Fprintf(out, "--authority-host %s (how sovereign clouds and test tenants are reached).\n", tenant.URL)
 
-	acquireArgs := []string{"acquire", "--method", "client-secret", "--tenant", fakeentra.TenantDomain,
-		"--client-id", fakeentra.ClientID, "--resource", fakeentra.APIAppIDURI}
-	acquireShown := "entratoken acquire --method client-secret --tenant contoso.onmicrosoft.com \\\n    --client-id " + fakeentra.ClientID + " --resource api://contoso-orders"
+	daemon := map[string]string{"AZURE_CLIENT_SECRET": fakeentra.ClientSecret, "APIM_SUBSCRIPTION_KEY": fakeapim.SubscriptionKey}
+	reporting := map[string]string{"AZURE_CLIENT_SECRET": fakeentra.NoRoleClientSecret, "APIM_SUBSCRIPTION_KEY": fakeapim.SubscriptionKey}
+	acq := func(client, resource string) []string {
+		return []string{"acquire", "--method", "client-secret", "--tenant", fakeentra.TenantDomain, "--client-id", client, "--resource", resource}
+	}
+	acqShown := func(client, resource string) string {
+		return "entratoken acquire --method client-secret --tenant contoso.onmicrosoft.com \\\n    --client-id " + client + " --resource " + resource
+	}
 	steps := []func() demoStep{
 		func() demoStep {
-			return demoStep{
-				title:   "1. The daemon gets an app-only token for the orders API, as it does in production.",
-				explain: "Client credentials with its secret (from AZURE_CLIENT_SECRET); the token goes to stdout, a summary to stderr.",
-				shown:   "export AZURE_CLIENT_SECRET=...   # the secret's Value\n$ TOKEN=$(" + acquireShown + ")",
-				args:    acquireArgs, env: map[string]string{"AZURE_CLIENT_SECRET": fakeentra.ClientSecret},
-				capture: &tok, wantExit: exitOK,
-			}
+			return demoStep{title: "1. A new job gets a token, but for the wrong API (a copy-paste from the inventory job).",
+				explain: "The secret is in AZURE_CLIENT_SECRET; the token goes to stdout, a summary to stderr.",
+				shown:   "TOKEN=$(" + acqShown(fakeentra.ClientID, "api://contoso-inventory") + ")",
+				args:    acq(fakeentra.ClientID, fakeentra.InventoryAppIDURI), env: daemon, capture: &wrong, wantExit: exitOK}
 		},
 		func() demoStep {
-			return demoStep{
-				title:   "2. Is it genuine, and what does it allow?",
+			return demoStep{title: "2. It calls the orders API through APIM: 401.",
+				explain: "call says who refused: APIM's subscription check, its token policy, or the backend.",
+				shown:   `entratoken call ` + orders + ` --token "$TOKEN"`,
+				args:    []string{"call", orders, "--token", wrong}, env: daemon, wantExit: exitFailed, callBrief: true}
+		},
+		func() demoStep {
+			return demoStep{title: "3. Why? diagnose evaluates the API's policy offline, like the gateway.",
+				explain: "Every reason in APIM's order, the one APIM reported marked, and the fix on its side.",
+				shown:   `entratoken diagnose "$TOKEN" --policy orders-policy.xml`,
+				args:    []string{"diagnose", wrong, "--policy", policy}, wantExit: exitFailed}
+		},
+		func() demoStep {
+			return demoStep{title: "4. The reporting job asks for the right API, but has no app role on it.",
+				explain: "Entra still issues the token, without roles; acquire warns at once.",
+				shown:   "TOKEN=$(" + acqShown(fakeentra.NoRoleClientID, "api://contoso-orders") + ")",
+				args:    acq(fakeentra.NoRoleClientID, fakeentra.APIAppIDURI), env: reporting, capture: &norole, wantExit: exitOK}
+		},
+		func() demoStep {
+			return demoStep{title: "5. Its call is refused too, and diagnosed on the spot against the policy.",
+				explain: "The fix is in Entra, not in the code or the policy.",
+				shown:   `entratoken call ` + orders + ` --token "$TOKEN" --diagnose-policy orders-policy.xml`,
+				args:    []string{"call", orders, "--token", norole, "--diagnose-policy", policy}, env: reporting, wantExit: exitFailed, callBrief: true}
+		},
+		func() demoStep {
+			return demoStep{title: "6. The orders daemon, with Orders.Read, for the right API: 200. A CI smoke test in one line.",
+				explain: "call acquires the token itself with acquire's flags; --expect-status sets the exit code.",
+				shown:   `entratoken call ` + orders + ` --method client-secret --tenant contoso.onmicrosoft.com \` + "\n    --client-id " + fakeentra.ClientID + " --resource api://contoso-orders --expect-status 200",
+				args: []string{"call", orders, "--method", "client-secret", "--tenant", fakeentra.TenantDomain, "--client-id", fakeentra.ClientID,
+					"--resource", fakeentra.APIAppIDURI, "--expect-status", "200"}, env: daemon, wantExit: exitOK}
+		},
+		func() demoStep {
+			return demoStep{title: "7. Is the daemon's token genuine, and what does it allow?",
 				explain: "Verified against the tenant's own keys, never against anything the token names.",
-				shown:   `entratoken inspect "$TOKEN"`, args: []string{"inspect", tok}, wantExit: exitOK,
-			}
+				shown:   acqShown(fakeentra.ClientID, "api://contoso-orders") + " \\\n    | entratoken inspect", args: []string{"inspect", ""},
+				wantExit: exitOK, brief: true, needs: &good}
 		},
 		func() demoStep {
-			return demoStep{
-				title:   "3. A colleague configured the secret's ID instead of its value: the most common AADSTS7000215.",
+			return demoStep{title: "8. A colleague configured the secret's ID instead of its value: AADSTS7000215.",
 				explain: "Entra's own words, the finding, the fix, and the IDs to find the sign-in in the logs.",
-				shown:   "AZURE_CLIENT_SECRET=" + fakeentra.ClientSecretID + " " + acquireShown,
-				args:    acquireArgs, env: map[string]string{"AZURE_CLIENT_SECRET": fakeentra.ClientSecretID}, wantExit: exitNoToken,
-			}
+				shown:   "AZURE_CLIENT_SECRET=" + fakeentra.ClientSecretID + " " + acqShown(fakeentra.ClientID, "api://contoso-orders"),
+				args:    acq(fakeentra.ClientID, fakeentra.APIAppIDURI), env: map[string]string{"AZURE_CLIENT_SECRET": fakeentra.ClientSecretID}, wantExit: exitNoToken}
 		},
 		func() demoStep {
-			return demoStep{
-				title:   "4. Another job asked for the inventory API's token and calls the orders API through APIM: 401.",
-				explain: "APIM's 401 says only \"Unauthorized\". diagnose evaluates the orders API's inbound policy offline, like the gateway.",
-				shown:   "TOKEN2=$(entratoken acquire --method client-secret --tenant contoso.onmicrosoft.com \\\n    --client-id " + fakeentra.ClientID + " --resource api://contoso-inventory)",
-				args: []string{"acquire", "--method", "client-secret", "--tenant", fakeentra.TenantDomain,
-					"--client-id", fakeentra.ClientID, "--resource", fakeentra.InventoryAppIDURI},
-				env: map[string]string{"AZURE_CLIENT_SECRET": fakeentra.ClientSecret}, capture: &wrong, wantExit: exitOK,
-			}
-		},
-		func() demoStep {
-			return demoStep{
-				title:   "5. Why was it refused, and who has to fix what?",
-				explain: "Every reason, in the order APIM checks, the message APIM returned, and the fix on its side.",
-				shown:   `entratoken diagnose "$TOKEN2" --policy orders-policy.xml`,
-				args:    []string{"diagnose", wrong, "--policy", policy}, wantExit: exitFailed,
-			}
-		},
-		func() demoStep {
-			return demoStep{
-				title:   "6. Someone edited the token to grant themselves Orders.Write.",
-				explain: "The claims decode fine (any web decoder shows them); only the signature tells.",
-				shown:   `entratoken inspect "$EDITED_TOKEN"`, args: []string{"inspect", tamper(tok, `"Orders.Read"`, `"Orders.Write"`)},
-				wantExit: exitFailed, brief: true,
-			}
-		},
-		func() demoStep {
-			return demoStep{
-				title:   "7. A Microsoft Graph token was pasted where an API token was expected.",
-				explain: "Graph tokens cannot be verified by anyone but Graph, by design; APIM would refuse it.",
-				shown:   `entratoken inspect "$GRAPH_TOKEN"`, args: []string{"inspect", graph}, wantExit: exitFailed, brief: true,
-			}
+			return demoStep{title: "9. Someone edited a token to grant themselves Orders.Write; another pasted a Graph token.",
+				explain: "Any web decoder shows the edited claims; only the signature tells. Graph tokens nobody but Graph can verify.",
+				shown:   `entratoken inspect "$EDITED_TOKEN"`,
+				args:    []string{"inspect", "@EDITED"}, wantExit: exitFailed, brief: true,
+				also: []string{"inspect", graph}, alsoShown: `entratoken inspect "$GRAPH_TOKEN"`}
 		},
 	}
 	for _, mk := range steps {
 		s := mk()
+		if s.needs != nil { // the daemon's token, for inspect
+			if good, err = acquireQuietly(ctx, f, tenant, cache, acq(fakeentra.ClientID, fakeentra.APIAppIDURI), daemon); err != nil {
+				return err
+			}
+			s.args[1] = good
+		}
+		if len(s.args) > 1 && s.args[1] == "@EDITED" {
+			s.args[1] = tamper(good, `"Orders.Read"`, `"Orders.Write"`)
+		}
 		fmt.Fprintf(out, "\n%s\n%s\n", p.Bold(s.title), p.Dim(s.explain))
 		fmt.Fprintf(out, "%s %s\n\n", p.Cyan("$"), s.shown)
 		code, err := runStep(ctx, f, tenant, cache, s)
 		if err != nil {
 			return err
 		}
+		if s.also != nil {
+			fmt.Fprintf(out, "\n%s %s\n\n", p.Cyan("$"), s.alsoShown)
+			s2 := s
+			s2.args, s2.also = s.also, nil
+			if _, err := runStep(ctx, f, tenant, cache, s2); err != nil {
+				return err
+			}
+		}
 		fmt.Fprintf(out, "%s\n", p.Dim(fmt.Sprintf("(exit %d)", code)))
 		if code != s.wantExit {
 			return fmt.Errorf("demo step %q exited %d, expected %d", s.shown, code, s.wantExit)
 		}
 	}
-	fmt.Fprintf(out, "\n%s\n", p.Bold("Next: entratoken diagnose --help, entratoken acquire --help, and README.md for your own tenant."))
+	fmt.Fprintf(out, "\n%s\n", p.Bold("Next: entratoken <command> --help, and README.md for your own tenant and gateway."))
 	return nil
+}
+
+// acquireQuietly gets a token for a later step without printing anything.
+func acquireQuietly(ctx context.Context, f *Factory, tenant *fakeentra.Server, cache string, args []string, env map[string]string) (string, error) {
+	var tok string
+	var sink bytes.Buffer
+	io := *f.IO
+	io.Out = &sink
+	q := &Factory{IO: &io}
+	_, err := runStep(ctx, q, tenant, cache, demoStep{args: args, env: env, capture: &tok})
+	return tok, err
 }
 
 // demoPolicy is the orders API's inbound policy, as it would be deployed.
@@ -191,8 +234,11 @@ func runStep(ctx context.Context, f *Factory, tenant *fakeentra.Server, cache st
 		stdout.Reset()
 	}
 	report := stdout.Bytes()
-	if s.brief {
+	switch {
+	case s.brief:
 		report = briefReport(report)
+	case s.callBrief:
+		report = briefCall(report)
 	}
 	// The demo prints everything on stdout so that it reads in order, and
 	// shows its files by name, as in the commands above.
@@ -217,6 +263,26 @@ func tamper(tok, from, to string) string {
 	return strings.Join(parts, ".")
 }
 
+// briefCall keeps a call's exchange and its diagnosis's verdict and
+// findings, without the checks list.
+func briefCall(report []byte) []byte {
+	var out bytes.Buffer
+	keep := true
+	for _, line := range strings.SplitAfter(string(report), "\n") {
+		switch strings.TrimSpace(line) {
+		case "Checks":
+			keep = false
+		case "Findings":
+			keep = true
+			out.WriteString("\n")
+		}
+		if keep {
+			out.WriteString(line)
+		}
+	}
+	return out.Bytes()
+}
+
 // briefReport keeps an inspect report's verdict lines and findings and drops
 // the header and claim listings, which an earlier step already showed.
 func briefReport(report []byte) []byte {
@@ -226,7 +292,7 @@ func briefReport(report []byte) []byte {
 		switch strings.TrimSpace(line) {
 		case "Header":
 			keep = false
-			out.WriteString("  (header and claims listing omitted: step 2 shows one in full)\n")
+			out.WriteString("  (header and claims listing omitted: inspect without the demo shows them)\n")
 		case "Findings":
 			keep = true
 			out.WriteString("\n")

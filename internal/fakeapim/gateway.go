@@ -102,7 +102,10 @@ func (g *Gateway) Counts() (gateway, backend int) {
 func apimError(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{"statusCode": status, "message": msg})
+	json.NewEncoder(w).Encode(struct {
+		StatusCode int    `json:"statusCode"`
+		Message    string `json:"message"`
+	}{status, msg}) // APIM's field order
 }
 
 func (g *Gateway) serve(w http.ResponseWriter, r *http.Request) {
