@@ -41,6 +41,8 @@ type Request struct {
 	Token           string // sent as Authorization: Bearer
 	SubscriptionKey string
 	KeyInQuery      bool // send the key as ?subscription-key= instead of the header
+	// Logf, when set, is told each step of the exchange (no headers, no body).
+	Logf func(format string, args ...any)
 }
 
 // Timing is where the time went (httptrace), in milliseconds in JSON.
@@ -153,15 +155,38 @@ func Do(ctx context.Context, c *http.Client, r Request) (*Response, error) {
 	var t Timing
 	var dnsStart, connStart, tlsStart time.Time
 	start := time.Now()
+	logf := func(format string, args ...any) {
+		if r.Logf != nil {
+			r.Logf(format, args...)
+		}
+	}
 	trace := &httptrace.ClientTrace{
-		DNSStart:          func(httptrace.DNSStartInfo) { dnsStart = time.Now() },
-		DNSDone:           func(httptrace.DNSDoneInfo) { t.DNS = time.Since(dnsStart) },
-		ConnectStart:      func(string, string) { connStart = time.Now() },
-		ConnectDone:       func(string, string, error) { t.Connect = time.Since(connStart) },
+		DNSStart: func(i httptrace.DNSStartInfo) { dnsStart = time.Now(); logf("resolving %s", i.Host) },
+		DNSDone: func(i httptrace.DNSDoneInfo) {
+			t.DNS = time.Since(dnsStart)
+			logf("resolved in %s: %v %v", t.DNS.Round(time.Microsecond), i.Addrs, errOrEmpty(i.Err))
+		},
+		ConnectStart: func(_, addr string) { connStart = time.Now(); logf("connecting to %s", addr) },
+		ConnectDone: func(_, addr string, err error) {
+			t.Connect = time.Since(connStart)
+			logf("connected to %s in %s %v", addr, t.Connect.Round(time.Microsecond), errOrEmpty(err))
+		},
+		GotConn: func(i httptrace.GotConnInfo) {
+			if i.Reused {
+				logf("reusing a connection to %s", i.Conn.RemoteAddr())
+			}
+		},
 		TLSHandshakeStart: func() { tlsStart = time.Now() },
-		TLSHandshakeDone:  func(tls.ConnectionState, error) { t.TLS = time.Since(tlsStart) },
+		TLSHandshakeDone: func(cs tls.ConnectionState, err error) {
+			t.TLS = time.Since(tlsStart)
+			logf("TLS %s with %s in %s %v", tls.VersionName(cs.Version), cs.ServerName, t.TLS.Round(time.Microsecond), errOrEmpty(err))
+		},
+		WroteRequest: func(httptrace.WroteRequestInfo) {
+			logf("request sent after %s", time.Since(start).Round(time.Microsecond))
+		},
 		GotFirstResponseByte: func() {
 			t.FirstByte = time.Since(start)
+			logf("first byte after %s", t.FirstByte.Round(time.Microsecond))
 		},
 	}
 	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
@@ -193,4 +218,11 @@ func unwrapURLError(err error) error {
 func isTimeout(ctx context.Context, err error) bool {
 	var ne net.Error
 	return ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+}
+
+func errOrEmpty(err error) string {
+	if err != nil {
+		return "(" + err.Error() + ")"
+	}
+	return ""
 }

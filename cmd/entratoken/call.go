@@ -211,6 +211,7 @@ func runCall(ctx context.Context, f *Factory, o *CallOptions) error {
 	client := call.Client(f.HTTPClient())
 	if o.Trace {
 		f.Globals.Verbose = true
+		r.Logf = f.logf
 	}
 	if o.Repeat > 1 {
 		return runRepeat(ctx, f, o, client, r)
