@@ -265,34 +265,24 @@ func tamper(tok, from, to string) string {
 
 // briefCall keeps a call's exchange and its diagnosis's verdict and
 // findings, without the checks list.
-func briefCall(report []byte) []byte {
-	var out bytes.Buffer
-	keep := true
-	for _, line := range strings.SplitAfter(string(report), "\n") {
-		switch strings.TrimSpace(line) {
-		case "Checks":
-			keep = false
-		case "Findings":
-			keep = true
-			out.WriteString("\n")
-		}
-		if keep {
-			out.WriteString(line)
-		}
-	}
-	return out.Bytes()
-}
+func briefCall(report []byte) []byte { return dropSection(report, "Checks", "") }
 
 // briefReport keeps an inspect report's verdict lines and findings and drops
-// the header and claim listings, which an earlier step already showed.
+// the header and claim listings.
 func briefReport(report []byte) []byte {
+	return dropSection(report, "Header", "  (header and claims listing omitted: inspect without the demo shows them)\n")
+}
+
+// dropSection removes the lines from the heading from up to the next
+// "Findings" heading, putting note in their place.
+func dropSection(report []byte, from, note string) []byte {
 	var out bytes.Buffer
 	keep := true
 	for _, line := range strings.SplitAfter(string(report), "\n") {
 		switch strings.TrimSpace(line) {
-		case "Header":
+		case from:
 			keep = false
-			out.WriteString("  (header and claims listing omitted: inspect without the demo shows them)\n")
+			out.WriteString(note)
 		case "Findings":
 			keep = true
 			out.WriteString("\n")
