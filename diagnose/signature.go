@@ -189,7 +189,6 @@ func checkSignature(e env, r *rule, t *token.Token, o *outcome, sources []keySou
 	o.fail(finding.Finding{Code: code, Side: finding.SideClient, Actual: alg, Message: msg, Fix: "get a new token from Entra and do not edit it"},
 		fmt.Sprintf("IDX10511: Signature validation failed. Keys tried: '[PII is hidden]'. kid: '%s'.", kid))
 	o.check("signature", "fail", msg)
-	return
 }
 
 // algAllowed says whether APIM would try alg with this key: RSA algorithms

@@ -23,11 +23,12 @@ import (
 var update = flag.Bool("update", false, "rewrite testscript files with actual output")
 
 func TestMain(m *testing.M) {
-	os.Exit(testscript.RunMain(m, map[string]func() int{
-		"entratoken": Main,
-		"azd":        fakeAZD, // stand-ins for the developer CLIs (fakecli_test.go)
-		"az":         fakeAZ,
-	}))
+	exit := func(f func() int) func() { return func() { os.Exit(f()) } }
+	testscript.Main(m, map[string]func(){
+		"entratoken": exit(Main),
+		"azd":        exit(fakeAZD), // stand-ins for the developer CLIs (fakecli_test.go)
+		"az":         exit(fakeAZ),
+	})
 }
 
 // TestScripts runs the end-to-end scripts in testdata/script against the real
