@@ -297,6 +297,7 @@ func TestParsePolicies(t *testing.T) {
 }
 
 func FuzzParseAndEvaluate(f *testing.F) {
+	seedPolicies(f)
 	for _, seed := range []string{
 		`<validate-jwt header-name="Authorization"><audiences><audience>a</audience></audiences></validate-jwt>`,
 		`<choose><when condition="@(context.Request.Headers.ContainsKey(&quot;A&quot;))"><return-response /></when></choose>`,

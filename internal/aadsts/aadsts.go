@@ -100,7 +100,7 @@ func Clean(s string) string {
 		s = strings.TrimSpace(strings.TrimPrefix(s[end:], ":"))
 	}
 	for _, marker := range []string{"Trace ID:", "\r\n", "\n"} {
-		if i := strings.Index(s, marker); i > 0 {
+		if i := strings.Index(s, marker); i >= 0 {
 			s = strings.TrimSpace(s[:i])
 		}
 	}

@@ -66,3 +66,24 @@ func TestTable(t *testing.T) {
 		t.Error("LookupID is not case-insensitive")
 	}
 }
+
+// FuzzParse: any error body Entra (or something pretending to be Entra)
+// sends is explained without a panic, and the message never keeps the
+// trace lines.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(sample))
+	f.Add([]byte(`{"error":"invalid_scope","error_description":"AADSTS70011: The provided value for the input parameter 'scope' isn't valid.","error_codes":[70011]}`))
+	f.Add([]byte(`{"error":"x","error_description":"AADSTS"}`))
+	f.Add([]byte(`{"error_codes":[-1]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, ok := Parse(b)
+		if !ok {
+			return
+		}
+		_, msg, _ := Explain(r)
+		if strings.Contains(msg, "Trace ID:") {
+			t.Fatalf("trace lines kept: %q", msg)
+		}
+		CodeIn(string(b))
+	})
+}
