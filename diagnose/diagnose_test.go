@@ -2,10 +2,14 @@ package diagnose
 
 import (
 	"context"
+	"encoding/base64"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwk"
 
 	"github.com/entratoken/entratoken/internal/entra"
 	"github.com/entratoken/entratoken/internal/fakeentra"
@@ -359,4 +363,82 @@ func TestLint(t *testing.T) {
 			t.Errorf("%s: %v (errors %v), want %v (errors %v)", tt.name, got, finding.HasErrors(rep.Findings), tt.want, tt.errors)
 		}
 	}
+}
+
+// Adversarial tokens under a sound policy: none may be accepted, and a
+// valid one must be.
+func TestAdversarialTokens(t *testing.T) {
+	h := newHarness(t)
+	src, err := os.ReadFile("../testdata/policies/orders.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol := string(src)
+	fab := h.srv.Tenant(fakeentra.OtherTenantID)
+	good := fakeentra.Spec{Roles: []string{"Orders.Read"}}
+	forged := map[string]func() string{
+		"alg none": func() string { return mintWith(t, h, fakeentra.Spec{Roles: []string{"Orders.Read"}, Alg: "none"}) },
+		"HS256 keyed with the public key": func() string {
+			return mintWith(t, h, fakeentra.Spec{Roles: []string{"Orders.Read"}, Alg: "HS256"})
+		},
+		"unknown kid": func() string {
+			return mintWith(t, h, fakeentra.Spec{Roles: []string{"Orders.Read"}, Header: map[string]any{"kid": "nope"}})
+		},
+		"right kid, wrong signature": func() string {
+			a, b := mintWith(t, h, good), mintWith(t, h, fakeentra.Spec{Roles: []string{"Orders.Write"}})
+			return a[:strings.LastIndex(a, ".")] + b[strings.LastIndex(b, "."):]
+		},
+		"edited roles": func() string {
+			a := mintWith(t, h, fakeentra.Spec{})
+			parts := strings.Split(a, ".")
+			p, _ := base64.RawURLEncoding.DecodeString(parts[1])
+			parts[1] = base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(p), `"oid"`, `"roles":["Orders.Read"],"oid"`, 1)))
+			return strings.Join(parts, ".")
+		},
+		"another tenant's key, our claims": func() string {
+			tok, _ := fab.Mint(fakeentra.Spec{Roles: []string{"Orders.Read"}, Claims: map[string]any{"tid": tid, "iss": entra.IssuerV2(tid)}})
+			return tok
+		},
+		"embedded jwk": func() string {
+			k, _ := jwk.Import([]byte("attacker"))
+			return mintWith(t, h, fakeentra.Spec{Roles: []string{"Orders.Read"}, Header: map[string]any{"jwk": k, "alg": "HS256"}, Alg: "HS256"})
+		},
+		"crit header": func() string {
+			return mintWith(t, h, fakeentra.Spec{Roles: []string{"Orders.Read"}, Header: map[string]any{"crit": []string{"x"}, "x": 1}})
+		},
+		"lookalike issuer": func() string {
+			return mintWith(t, h, fakeentra.Spec{Roles: []string{"Orders.Read"}, Claims: map[string]any{"iss": "https://login.microsoftonline.com.evil.example/" + tid + "/v2.0"}})
+		},
+		"graph token": func() string { return mintWith(t, h, fakeentra.Spec{Graph: true, Roles: []string{"Orders.Read"}}) },
+		"expired": func() string {
+			return mintWith(t, h, fakeentra.Spec{Roles: []string{"Orders.Read"}, IssuedAt: time.Now().Add(-3 * time.Hour)})
+		},
+	}
+	for name, mk := range forged {
+		p, _ := Parse([]byte(pol), nil)
+		in := h.in
+		in.Token, in.Policy = mk(), p
+		rep, err := Run(context.Background(), in)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if rep.Verdict != Rejected {
+			t.Errorf("%s: verdict %s; a forged or invalid token must be rejected", name, rep.Verdict)
+		}
+	}
+	p, _ := Parse([]byte(pol), nil)
+	in := h.in
+	in.Token, in.Policy = mintWith(t, h, good), p
+	if rep, _ := Run(context.Background(), in); rep.Verdict != Accepted {
+		t.Errorf("the valid token was not accepted: %+v", rep.Findings)
+	}
+}
+
+func mintWith(t *testing.T, h *harness, sp fakeentra.Spec) string {
+	t.Helper()
+	tok, err := h.srv.Tenant(tid).Mint(sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }

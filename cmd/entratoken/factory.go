@@ -42,6 +42,7 @@ type Factory struct {
 	authority *url.URL
 	ran       bool     // a command's RunE started: errors after this are not usage errors
 	secrets   []string // values never to print: redacted from every message
+	client    *http.Client
 }
 
 // addSecret registers a value that must never appear in output: a client
@@ -101,15 +102,24 @@ func (f *Factory) validate() error {
 	return nil
 }
 
-// HTTPClient returns a client bounded by --timeout.
+// HTTPClient returns the invocation's client, bounded by --timeout. One
+// transport serves the whole invocation, so connections are reused and
+// closeIdle can release them.
 func (f *Factory) HTTPClient() *http.Client {
-	var rt http.RoundTripper
-	if f.RootCAs != nil {
+	if f.client == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.TLSClientConfig = &tls.Config{RootCAs: f.RootCAs, MinVersion: tls.VersionTLS12}
-		rt = t
+		f.client = netx.NewClient(f.Globals.Timeout, t)
 	}
-	return netx.NewClient(f.Globals.Timeout, rt)
+	return f.client
+}
+
+// closeIdle releases the invocation's idle connections (and their
+// goroutines); run calls it when a command is done.
+func (f *Factory) closeIdle() {
+	if f.client != nil {
+		f.client.CloseIdleConnections()
+	}
 }
 
 // Resolver returns the key resolver the global flags describe.

@@ -58,6 +58,7 @@ func run(ctx context.Context, f *Factory, args []string) int {
 	root := newRootCmd(f)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	f.closeIdle()
 	code := exitCode(err, f.ran)
 	if err == nil || code == exitOK {
 		return code

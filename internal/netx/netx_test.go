@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -92,5 +93,54 @@ func TestFetch(t *testing.T) {
 	_, err = Fetch(ctx, c, srv.URL+"/away", 1024, nil)
 	if err == nil || !strings.Contains(err.Error(), "redirect refused") {
 		t.Errorf("redirect to plain http elsewhere: %v", err)
+	}
+}
+
+// Hostile servers: an endless body, a slow drip, one that never answers.
+// Each ends within the client's bound, and memory stays bounded however much
+// the server sends.
+func TestHostileServers(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/endless", func(w http.ResponseWriter, r *http.Request) {
+		chunk := make([]byte, 64<<10)
+		for r.Context().Err() == nil {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	})
+	mux.HandleFunc("/drip", func(w http.ResponseWriter, r *http.Request) {
+		for r.Context().Err() == nil {
+			w.Write([]byte(" "))
+			w.(http.Flusher).Flush()
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+	mux.HandleFunc("/silent", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	c := NewClient(500*time.Millisecond, nil)
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := Fetch(context.Background(), c, srv.URL+"/endless", 1<<20, nil)
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("endless: %v", err)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 8<<20 {
+		t.Errorf("reading an endless body allocated %d MiB; the bound is 1 MiB", grew>>20)
+	}
+	for _, path := range []string{"/drip", "/silent"} {
+		start := time.Now()
+		_, err := Fetch(context.Background(), c, srv.URL+path, 1<<20, nil)
+		var fe *FetchError
+		if !errors.As(err, &fe) || !fe.Timeout {
+			t.Errorf("%s: %v, want a timeout", path, err)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("%s took %v, bound 500ms", path, d)
+		}
 	}
 }
