@@ -91,3 +91,47 @@ func compare(t *testing.T, name, got string) {
 		t.Errorf("%s differs from the golden file (go test ./diagnose -run TestGolden -update rewrites it):\n--- got\n%s\n--- want\n%s", name, got, want)
 	}
 }
+
+// BenchmarkEvaluate measures diagnose.Run on the orders policy with a warm
+// key cache: parsing excluded, keys read from disk, no network.
+func BenchmarkEvaluate(b *testing.B) {
+	h := newHarness(b)
+	src, err := os.ReadFile(filepath.Join("..", "testdata", "policies", "orders.xml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := Parse(src, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tok, _ := h.srv.Tenant(tid).Mint(fakeentra.Spec{Roles: []string{"Orders.Read"}})
+	in := h.in
+	in.Token, in.Policy = tok, p
+	if rep, err := Run(context.Background(), in); err != nil || rep.Verdict != Accepted {
+		b.Fatal(err, rep)
+	}
+	before := h.srv.TotalHits()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Run(context.Background(), in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if h.srv.TotalHits() != before {
+		b.Fatalf("warm cache, yet %d requests", h.srv.TotalHits()-before)
+	}
+}
+
+// BenchmarkParsePolicy measures reading the full shape-3 document.
+func BenchmarkParsePolicy(b *testing.B) {
+	src, err := os.ReadFile(filepath.Join("..", "testdata", "policies", "shape3-full.xml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(src, map[string]string{"tenant-id": tid}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
