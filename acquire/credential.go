@@ -18,6 +18,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
 	"github.com/entratoken/entratoken/internal/finding"
+	"github.com/entratoken/entratoken/internal/iostreams"
 	"github.com/entratoken/entratoken/internal/netx"
 )
 
@@ -161,9 +162,9 @@ func (e *InputError) Unwrap() error { return e.Err }
 // OpenSSL 3 and recent Windows exports use is named in the error, with the
 // conversion that fixes it.
 func LoadCertificate(path, password string) ([]*x509.Certificate, crypto.PrivateKey, error) {
-	b, err := os.ReadFile(path)
+	b, err := iostreams.ReadFile(path, 1<<20) // a certificate file is a few KiB
 	if err != nil {
-		return nil, nil, &InputError{What: "certificate", Path: path, Err: unwrapPath(err)}
+		return nil, nil, &InputError{What: "certificate", Path: path, Err: err}
 	}
 	pw := []byte(password)
 	isPEM := bytes.Contains(b, []byte("-----BEGIN"))
@@ -189,14 +190,6 @@ func LoadCertificate(path, password string) ([]*x509.Certificate, crypto.Private
 		ie.Fix = "the PFX password is wrong or missing: set AZURE_CLIENT_CERTIFICATE_PASSWORD"
 	}
 	return nil, nil, ie
-}
-
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // transport sends everything through req.HTTP; what would go to IMDS

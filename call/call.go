@@ -12,12 +12,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/entratoken/entratoken/internal/netx"
 )
 
 // SubscriptionHeader and SubscriptionQuery are APIM's default names.
@@ -192,12 +193,12 @@ func Do(ctx context.Context, c *http.Client, r Request) (*Response, error) {
 	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
 	resp, err := c.Do(req)
 	if err != nil {
-		return nil, &TransportError{URL: r.URL, Err: unwrapURLError(err), Timeout: isTimeout(ctx, err)}
+		return nil, &TransportError{URL: r.URL, Err: netx.StripURLError(err), Timeout: netx.IsTimeout(ctx, err)}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
 	if err != nil {
-		return nil, &TransportError{URL: r.URL, Err: err, Timeout: isTimeout(ctx, err)}
+		return nil, &TransportError{URL: r.URL, Err: err, Timeout: netx.IsTimeout(ctx, err)}
 	}
 	t.Total = time.Since(start)
 	out := &Response{Status: resp.StatusCode, Proto: resp.Proto, Headers: resp.Header, Body: body, Timing: t}
@@ -205,19 +206,6 @@ func Do(ctx context.Context, c *http.Client, r Request) (*Response, error) {
 		out.Body, out.Truncated = body[:MaxBody], true
 	}
 	return out, nil
-}
-
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
-}
-
-func isTimeout(ctx context.Context, err error) bool {
-	var ne net.Error
-	return ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
 }
 
 func errOrEmpty(err error) string {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/entratoken/entratoken/acquire"
 	"github.com/entratoken/entratoken/inspect"
 	"github.com/entratoken/entratoken/internal/entra"
+	"github.com/entratoken/entratoken/internal/iostreams"
 	"github.com/entratoken/entratoken/internal/token"
 )
 
@@ -181,25 +181,18 @@ func readSecretFile(path string, stdin io.Reader) (string, error) {
 	var b []byte
 	var err error
 	if path == "-" {
-		b, err = io.ReadAll(io.LimitReader(stdin, 64<<10))
+		b, err = iostreams.ReadAll(stdin, 64<<10)
 	} else {
-		b, err = os.ReadFile(path)
+		b, err = iostreams.ReadFile(path, 64<<10)
 	}
 	if err != nil {
-		return "", flagErrorf("--client-secret-file %s: %v", path, unwrapPathErr(err))
+		return "", flagErrorf("--client-secret-file %s: %v", path, err)
 	}
 	s := strings.TrimRight(string(b), "\r\n")
 	if s == "" {
 		return "", flagErrorf("--client-secret-file %s is empty", path)
 	}
 	return s, nil
-}
-
-func unwrapPathErr(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
 }
 
 // acquireRequest builds the request the flags and environment describe.

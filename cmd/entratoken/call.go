@@ -13,6 +13,7 @@ import (
 	"github.com/entratoken/entratoken/acquire"
 	"github.com/entratoken/entratoken/call"
 	"github.com/entratoken/entratoken/diagnose"
+	"github.com/entratoken/entratoken/internal/iostreams"
 	"github.com/entratoken/entratoken/internal/netx"
 	"github.com/entratoken/entratoken/internal/token"
 )
@@ -180,9 +181,9 @@ func readData(d string, stdin io.Reader) ([]byte, error) {
 		return []byte(d), nil
 	}
 	if d == "@-" {
-		return io.ReadAll(io.LimitReader(stdin, 16<<20))
+		return iostreams.ReadAll(stdin, 16<<20)
 	}
-	b, err := readBounded(d[1:], 16<<20)
+	b, err := iostreams.ReadFile(d[1:], 16<<20)
 	if err != nil {
 		return nil, flagErrorf("-d %s: %v", d, err)
 	}
@@ -251,7 +252,7 @@ func (f *Factory) diagnoseSent(ctx context.Context, o *CallOptions, r call.Reque
 	in := diagnose.Input{Token: r.Token, SubscriptionKey: r.SubscriptionKey != "", Resolver: f.Resolver(), Authority: f.authority}
 	src := "token-only checks (pass --diagnose-policy for the API's policy)"
 	if o.DiagnosePolicy != "" {
-		b, err := readBounded(o.DiagnosePolicy, diagnose.MaxResponse)
+		b, err := iostreams.ReadFile(o.DiagnosePolicy, diagnose.MaxResponse)
 		if err != nil {
 			return nil, "", flagErrorf("--diagnose-policy %s: %v", o.DiagnosePolicy, err)
 		}

@@ -1,16 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/entratoken/entratoken/diagnose"
 	"github.com/entratoken/entratoken/internal/finding"
+	"github.com/entratoken/entratoken/internal/iostreams"
 	"github.com/entratoken/entratoken/internal/token"
 )
 
@@ -103,7 +103,7 @@ func runDiagnose(ctx context.Context, f *Factory, o *DiagnoseOptions) error {
 	}
 	var pol *diagnose.Policy
 	if o.PolicyFile != "" {
-		b, err := readBounded(o.PolicyFile, diagnose.MaxResponse)
+		b, err := iostreams.ReadFile(o.PolicyFile, diagnose.MaxResponse)
 		if err != nil {
 			return flagErrorf("--policy %s: %v", o.PolicyFile, err)
 		}
@@ -183,12 +183,11 @@ func expectationsGiven(e *diagnose.Expectations) bool {
 }
 
 func addResponse(rep *diagnose.Report, path string) error {
-	fh, err := os.Open(path)
+	b, err := iostreams.ReadFile(path, diagnose.MaxResponse)
 	if err != nil {
-		return flagErrorf("--response %s: %v", path, unwrapPathErr(err))
+		return flagErrorf("--response %s: %v", path, err)
 	}
-	defer fh.Close()
-	status, h, body, err := diagnose.ParseResponse(fh)
+	status, h, body, err := diagnose.ParseResponse(bytes.NewReader(b))
 	if err != nil {
 		return flagErrorf("--response %s: %v", path, err)
 	}
@@ -207,20 +206,4 @@ func addResponse(rep *diagnose.Report, path string) error {
 			Fix:     "diagnose with the policy of every scope (All APIs, product, API, operation), as shown in the portal's Calculate effective policy"})
 	}
 	return nil
-}
-
-func readBounded(path string, limit int64) ([]byte, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, unwrapPathErr(err)
-	}
-	defer fh.Close()
-	b, err := io.ReadAll(io.LimitReader(fh, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("larger than %d KiB", limit>>10)
-	}
-	return b, nil
 }

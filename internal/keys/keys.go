@@ -14,10 +14,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -25,6 +23,7 @@ import (
 
 	"github.com/entratoken/entratoken/internal/entra"
 	"github.com/entratoken/entratoken/internal/finding"
+	"github.com/entratoken/entratoken/internal/iostreams"
 	"github.com/entratoken/entratoken/internal/netx"
 )
 
@@ -183,17 +182,9 @@ func (r *Resolver) jwks(ctx context.Context, fileOrURL string) (*Set, error) {
 }
 
 func (r *Resolver) jwksFile(path string) (*Set, error) {
-	f, err := os.Open(path)
+	b, err := iostreams.ReadFile(path, MaxDocument)
 	if err != nil {
 		return nil, &FileError{Path: path, Err: err}
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, MaxDocument+1))
-	if err != nil {
-		return nil, &FileError{Path: path, Err: err}
-	}
-	if len(b) > MaxDocument {
-		return nil, &FileError{Path: path, Err: fmt.Errorf("larger than %d KiB; a key set is a few KiB", MaxDocument>>10)}
 	}
 	set, err := parseSet(b)
 	if err != nil {

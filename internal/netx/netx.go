@@ -145,7 +145,7 @@ func Fetch(ctx context.Context, c *http.Client, u string, limit int64, logf func
 		if logf != nil {
 			logf("GET %s: failed after %s", u, time.Since(start).Round(time.Millisecond))
 		}
-		return nil, &FetchError{URL: u, Err: stripURLError(err), Timeout: isTimeout(ctx, err)}
+		return nil, &FetchError{URL: u, Err: StripURLError(err), Timeout: IsTimeout(ctx, err)}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -157,7 +157,7 @@ func Fetch(ctx context.Context, c *http.Client, u string, limit int64, logf func
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return nil, &FetchError{URL: u, Status: resp.StatusCode, Err: stripURLError(err), Timeout: isTimeout(ctx, err)}
+		return nil, &FetchError{URL: u, Status: resp.StatusCode, Err: StripURLError(err), Timeout: IsTimeout(ctx, err)}
 	}
 	if int64(len(body)) > limit {
 		return nil, &FetchError{URL: u, Status: resp.StatusCode,
@@ -169,14 +169,15 @@ func Fetch(ctx context.Context, c *http.Client, u string, limit int64, logf func
 	return body, nil
 }
 
-func isTimeout(ctx context.Context, err error) bool {
+// IsTimeout says whether err (or ctx) means the wait ran out.
+func IsTimeout(ctx context.Context, err error) bool {
 	var ne net.Error
 	return errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil || (errors.As(err, &ne) && ne.Timeout())
 }
 
-// stripURLError drops *url.Error's "Get \"...\":" prefix: FetchError already
-// names the URL.
-func stripURLError(err error) error {
+// StripURLError drops *url.Error's "Get \"...\":" prefix, for errors that
+// name the URL themselves.
+func StripURLError(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		return ue.Err

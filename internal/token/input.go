@@ -10,8 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
+
+	"github.com/entratoken/entratoken/internal/iostreams"
 )
 
 // MaxInput bounds how much is read from stdin or a file. Entra access tokens
@@ -39,46 +40,22 @@ func Read(arg string, hasArg bool, stdin io.Reader, stdinTTY bool) (string, erro
 	switch {
 	case hasArg && strings.HasPrefix(arg, "@"):
 		path := arg[1:]
-		f, err := os.Open(path)
-		if err != nil {
-			return "", &InputError{Path: path, Err: unwrapPathError(err)}
-		}
-		defer f.Close()
-		s, err := readBounded(f)
+		b, err := iostreams.ReadFile(path, MaxInput)
 		if err != nil {
 			return "", &InputError{Path: path, Err: err}
 		}
-		return Normalize(s), nil
+		return Normalize(string(b)), nil
 	case hasArg && arg != "-":
 		return Normalize(arg), nil
 	case stdin == nil || (stdinTTY && !hasArg):
 		return "", ErrNoInput
 	default:
-		s, err := readBounded(stdin)
+		b, err := iostreams.ReadAll(stdin, MaxInput)
 		if err != nil {
 			return "", &InputError{Path: "stdin", Err: err}
 		}
-		return Normalize(s), nil
+		return Normalize(string(b)), nil
 	}
-}
-
-func readBounded(r io.Reader) (string, error) {
-	b, err := io.ReadAll(io.LimitReader(r, MaxInput+1))
-	if err != nil {
-		return "", err
-	}
-	if len(b) > MaxInput {
-		return "", fmt.Errorf("input is larger than %d KiB; a token is a few KiB", MaxInput>>10)
-	}
-	return string(b), nil
-}
-
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // Normalize strips what people paste along with a token: surrounding
