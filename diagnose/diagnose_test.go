@@ -90,14 +90,7 @@ func TestValidateJWTRules(t *testing.T) {
 	v2 := `<openid-config url="` + v2md + `" />`
 	v1 := `<openid-config url="` + v1md + `" />`
 	auds := `<audiences><audience>api://contoso-orders</audience><audience>` + api + `</audience></audiences>`
-	tests := []struct {
-		name, rule, policy string
-		sp                 fakeentra.Spec
-		mutate             func(*Input)
-		verdict, primary   string
-		status             int
-		also               string // another finding code that must be present
-	}{
+	tests := []ruleRow{
 		{name: "a good v2 token", rule: "§1.4 all checks pass", policy: jwt("", v2+auds), verdict: Accepted, status: 200},
 		{name: "status from failed-validation-httpcode", rule: "§1.2 failed-validation-httpcode",
 			policy: jwt(`failed-validation-httpcode="403"`, v2+`<audiences><audience>x</audience></audiences>`), verdict: Rejected, primary: finding.AudienceMismatch, status: 403},
@@ -174,7 +167,21 @@ func TestValidateJWTRules(t *testing.T) {
 			policy: jwt("", v1+`<audiences><audience>x</audience></audiences><required-claims><claim name="roles"><value>R</value></claim></required-claims>`),
 			sp:     fakeentra.Spec{IssuedAt: now.Add(-3 * time.Hour)}, verdict: Rejected, primary: finding.Expired, status: 401, also: finding.AudienceMismatch},
 	}
-	for _, tt := range tests {
+	runRows(t, h, tests)
+}
+
+// ruleRow is one semantic rule: a policy, a token, and APIM's answer.
+type ruleRow struct {
+	name, rule, policy string
+	sp                 fakeentra.Spec
+	mutate             func(*Input)
+	verdict, primary   string
+	status             int
+	also               string // another finding code that must be present
+}
+
+func runRows(t *testing.T, h *harness, rows []ruleRow) {
+	for _, tt := range rows {
 		t.Run(tt.name, func(t *testing.T) {
 			rep := h.run(t, tt.policy, tt.sp, tt.mutate)
 			if rep.Verdict != tt.verdict || primary(rep) != tt.primary || rep.Status != tt.status {
@@ -203,13 +210,7 @@ func TestOtherStatements(t *testing.T) {
 		return `<validate-azure-ad-token ` + attrs + `>` + body + `</validate-azure-ad-token>`
 	}
 	cond := `@(context.Request.Headers.GetValueOrDefault("Authorization","").Split(' ').Last().AsJwt()?.Claims.GetValueOrDefault("azp","") == "` + fakeentra.ClientID + `")`
-	tests := []struct {
-		name, rule, policy string
-		sp                 fakeentra.Spec
-		mutate             func(*Input)
-		verdict, primary   string
-		status             int
-	}{
+	tests := []ruleRow{
 		{name: "aad token by tenant GUID", rule: "§2.1 tenant-id GUID", policy: aad(`tenant-id="`+tid+`"`, `<audiences><audience>`+api+`</audience></audiences>`), verdict: Accepted, status: 200},
 		{name: "aad token by URL form", rule: "§2.1 tenant-id as a URL", policy: aad(`tenant-id="https://contoso.onmicrosoft.com"`, ""), verdict: Accepted, status: 200},
 		{name: "aad organizations", rule: "§2.1 tenant-id organizations: any Entra tenant", policy: aad(`tenant-id="organizations"`, ""), verdict: Accepted, status: 200},
@@ -243,15 +244,7 @@ func TestOtherStatements(t *testing.T) {
 			policy:  `<choose><when condition="@(context.Request.IpAddress == &quot;1.2.3.4&quot;)"><return-response><set-status code="403" /></return-response></when></choose>`,
 			verdict: Unknown, status: 0},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rep := h.run(t, tt.policy, tt.sp, tt.mutate)
-			if rep.Verdict != tt.verdict || primary(rep) != tt.primary || rep.Status != tt.status {
-				t.Errorf("%s: verdict %s, primary %q, status %d; want %s, %q, %d\nfindings: %+v",
-					tt.rule, rep.Verdict, primary(rep), rep.Status, tt.verdict, tt.primary, tt.status, rep.Findings)
-			}
-		})
-	}
+	runRows(t, h, tests)
 }
 
 func xmlAttr(s string) string { return strings.ReplaceAll(s, `"`, "&quot;") }

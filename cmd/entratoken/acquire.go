@@ -234,13 +234,15 @@ func runAcquire(ctx context.Context, f *Factory, o *AcquireOptions) error {
 		// token alone for TOKEN=$(entratoken acquire ...).
 		fmt.Fprintf(f.IO.ErrOut, "::add-mask::%s\n", res.Token)
 	}
+	t, _ := token.Decode(res.Token) // nil for an opaque token
+	tenant, client := whoFor(res, t)
 	if f.Globals.Output == "json" {
 		err = writeJSON(f.IO.Out, acquireJSON{AccessToken: res.Token, TokenType: "Bearer",
 			ExpiresOn: res.ExpiresOn.Format(time.RFC3339), Scopes: res.Scopes, Method: string(res.Method),
-			TenantID: tenantOf(res), ClientID: clientOf(res), Attempts: res.Attempts})
+			TenantID: tenant, ClientID: client, Attempts: res.Attempts})
 	} else {
 		_, err = fmt.Fprintln(f.IO.Out, res.Token)
-		writeAcquireSummary(f, res)
+		writeAcquireSummary(f, res, t, tenant, client)
 	}
 	if err != nil {
 		return err
@@ -264,29 +266,20 @@ type acquireJSON struct {
 	Attempts    []acquire.Attempt `json:"attempts,omitempty"`
 }
 
-// tenantOf and clientOf read who the token is for from the token itself:
-// for managed identity and the CLIs, the request did not say.
-func tenantOf(res *acquire.Result) string {
-	if t, err := token.Decode(res.Token); err == nil {
-		if tid := inspect.Tenant(t); tid != "" {
-			return tid
-		}
+// whoFor reads, from the token itself, the tenant and client it was issued
+// to: for managed identity and the CLIs the request did not say.
+func whoFor(res *acquire.Result, t *token.Token) (tenant, client string) {
+	tenant, client = res.TenantID, res.ClientID
+	if t != nil {
+		tenant = cmp.Or(inspect.Tenant(t), tenant)
+		client = cmp.Or(t.String("azp"), t.String("appid"), client)
 	}
-	return res.TenantID
-}
-
-func clientOf(res *acquire.Result) string {
-	if t, err := token.Decode(res.Token); err == nil {
-		if c := cmp.Or(t.String("azp"), t.String("appid")); c != "" {
-			return c
-		}
-	}
-	return res.ClientID
+	return tenant, client
 }
 
 // writeAcquireSummary says on stderr what was acquired, in one line, and
 // warns when an app-only token carries no roles.
-func writeAcquireSummary(f *Factory, res *acquire.Result) {
+func writeAcquireSummary(f *Factory, res *acquire.Result, t *token.Token, tenant, client string) {
 	w, p := f.IO.ErrOut, f.IO.Palette()
 	for _, a := range res.Attempts {
 		fmt.Fprintf(w, "entratoken: auto: %-18s %s", a.Method, a.Outcome)
@@ -295,8 +288,7 @@ func writeAcquireSummary(f *Factory, res *acquire.Result) {
 		}
 		fmt.Fprintln(w)
 	}
-	t, err := token.Decode(res.Token)
-	if err != nil {
+	if t == nil {
 		fmt.Fprintf(w, "entratoken: acquired with %s: an opaque token (not a JWT), expires %s\n", res.Method, res.ExpiresOn.Format(inspect.TimeLayout))
 		return
 	}
@@ -311,7 +303,7 @@ func writeAcquireSummary(f *Factory, res *acquire.Result) {
 	}
 	exp, _, _ := t.Time("exp")
 	fmt.Fprintf(w, "entratoken: acquired with %s (client %s, tenant %s): v%s %s token for %s; %s; expires %s (in %s)\n",
-		p.Bold(string(res.Method)), clientOf(res), tenantOf(res), inspect.Version(t), kindWord(kind), aud, perms,
+		p.Bold(string(res.Method)), client, tenant, inspect.Version(t), kindWord(kind), aud, perms,
 		exp.Format(inspect.TimeLayout), inspect.Ago(time.Until(exp)))
 	if kind == "app" && len(t.Strings("roles")) == 0 {
 		fmt.Fprintf(w, "entratoken: %s no roles in this app-only token: no app role of this API is assigned to the client, so an API or APIM policy that checks roles will refuse it; assign one (the client's API permissions > Application permissions, then grant admin consent)\n", p.Yellow("warning:"))
