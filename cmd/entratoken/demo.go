@@ -18,8 +18,8 @@ import (
 func newDemoCmd(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "demo",
-		Short: "Run the whole story against a simulated tenant on this machine",
-		Long: `Start a simulated Entra tenant on loopback (nothing leaves this machine, no Azure
+		Short: "Run the whole story against a simulated tenant and APIM gateway on this machine",
+		Long: `Start a simulated Entra tenant and APIM gateway on loopback (nothing leaves this machine, no Azure
 account needed), and walk through what entratoken is for, printing each command as you
 would type it against your own tenant.`,
 		Args: cobra.NoArgs,
