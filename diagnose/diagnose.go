@@ -10,19 +10,16 @@
 package diagnose
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/entratoken/entratoken/inspect"
 	"github.com/entratoken/entratoken/internal/finding"
 	"github.com/entratoken/entratoken/internal/keys"
-	"github.com/entratoken/entratoken/internal/netx"
 	"github.com/entratoken/entratoken/internal/token"
 )
 
@@ -286,60 +283,6 @@ func (w *walker) choose(n *Node) error {
 
 // shorten folds an expression's white space onto one line.
 func shorten(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-func checkHeader(e env, n *Node) *outcome {
-	o := &outcome{}
-	name := n.AttrOr("name", "")
-	code, _ := strconv.Atoi(strings.TrimSpace(n.AttrOr("failed-check-httpcode", "401")))
-	o.status = code
-	msg := n.AttrOr("failed-check-error-message", "")
-	v, present := lookupHeader(e.req.Headers, name)
-	isKey := strings.EqualFold(name, "Ocp-Apim-Subscription-Key")
-	if !present {
-		f := finding.Finding{Code: finding.HeaderCheckFailed, Side: finding.SideClient, Line: n.Line,
-			Message: fmt.Sprintf("check-header requires %s and the request has none", name), Expected: name, Actual: "(absent)",
-			Fix: "send the " + name + " header"}
-		if isKey {
-			f.Code = finding.SubscriptionKeyMiss
-			f.Message = "the policy requires Ocp-Apim-Subscription-Key and none was sent (--subscription-key-present says one is)"
-			f.Fix = "send the subscription key in Ocp-Apim-Subscription-Key (APIM portal > Subscriptions)"
-		}
-		o.fail(f, cmp.Or(msg, fmt.Sprintf("Header %s was not found in the request. Access denied.", name)))
-		o.check("header", "fail", name+" absent")
-		return o
-	}
-	var values []string
-	for _, val := range n.All("value") {
-		values = append(values, strings.TrimSpace(val.Text))
-	}
-	if len(values) == 0 {
-		o.check("header", "pass", name+" present")
-		return o
-	}
-	if isKey {
-		o.warn(finding.Finding{Code: finding.PolicyUnsupported, Side: finding.SideAPIM, Line: n.Line,
-			Message: "check-header compares the subscription key with listed values, which entratoken cannot know"})
-		o.unknown = true
-		return o
-	}
-	ignoreCase := parseBool(n, "ignore-case", false)
-	for _, want := range values {
-		if v == want || ignoreCase && strings.EqualFold(v, want) {
-			o.check("header", "pass", name+" has an allowed value")
-			return o
-		}
-	}
-	shown := token.Redact(v)
-	if netx.SecretHeader(name) {
-		shown = "(hidden: the header looks secret)"
-	}
-	o.fail(finding.Finding{Code: finding.HeaderCheckFailed, Side: finding.SideClient, Line: n.Line,
-		Message: fmt.Sprintf("header %s has a value the policy does not allow", name), Expected: strings.Join(values, ", "),
-		Actual: shown, Fix: "send an allowed value"},
-		cmp.Or(msg, fmt.Sprintf("Header %s value of %s is not allowed. Access denied.", name, shown)))
-	o.check("header", "fail", name+" value not allowed")
-	return o
-}
 
 func (w *walker) finish() {
 	r := w.rep

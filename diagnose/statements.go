@@ -4,11 +4,14 @@ package diagnose
 // check-header and return-response.
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/entratoken/entratoken/internal/finding"
+	"github.com/entratoken/entratoken/internal/netx"
+	"github.com/entratoken/entratoken/internal/token"
 )
 
 // harmless statements do not decide whether a token is accepted.
@@ -45,5 +48,65 @@ func returnResponse(n *Node) *outcome {
 		return o
 	}
 	o.check("response", "pass", fmt.Sprintf("%s %d: APIM answers itself, the backend is not called", n.Name, o.status))
+	return o
+}
+
+// checkHeader evaluates check-header against the request (§3.1): absent, or
+// a value not listed; the subscription key is its own check.
+func checkHeader(e env, n *Node) *outcome {
+	o := &outcome{}
+	name := n.AttrOr("name", "")
+	code, _ := strconv.Atoi(strings.TrimSpace(n.AttrOr("failed-check-httpcode", "401")))
+	o.status = code
+	msg := n.AttrOr("failed-check-error-message", "")
+	v, present := lookupHeader(e.req.Headers, name)
+	isKey := strings.EqualFold(name, "Ocp-Apim-Subscription-Key")
+	check := "header"
+	if isKey {
+		check = "subscription-key" // the spec's name for this check
+	}
+	if !present {
+		f := finding.Finding{Code: finding.HeaderCheckFailed, Side: finding.SideClient, Line: n.Line,
+			Message: fmt.Sprintf("check-header requires %s and the request has none", name), Expected: name, Actual: "(absent)",
+			Fix: "send the " + name + " header"}
+		if isKey {
+			f.Code = finding.SubscriptionKeyMiss
+			f.Message = "the policy requires Ocp-Apim-Subscription-Key and none was sent (--subscription-key-present says one is)"
+			f.Fix = "send the subscription key in Ocp-Apim-Subscription-Key (APIM portal > Subscriptions)"
+		}
+		o.fail(f, cmp.Or(msg, fmt.Sprintf("Header %s was not found in the request. Access denied.", name)))
+		o.check(check, "fail", name+" absent")
+		return o
+	}
+	var values []string
+	for _, val := range n.All("value") {
+		values = append(values, strings.TrimSpace(val.Text))
+	}
+	if len(values) == 0 {
+		o.check(check, "pass", name+" present")
+		return o
+	}
+	if isKey {
+		o.warn(finding.Finding{Code: finding.PolicyUnsupported, Side: finding.SideAPIM, Line: n.Line,
+			Message: "check-header compares the subscription key with listed values, which entratoken cannot know"})
+		o.unknown = true
+		return o
+	}
+	ignoreCase := parseBool(n, "ignore-case", false)
+	for _, want := range values {
+		if v == want || ignoreCase && strings.EqualFold(v, want) {
+			o.check("header", "pass", name+" has an allowed value")
+			return o
+		}
+	}
+	shown := token.Redact(v)
+	if netx.SecretHeader(name) {
+		shown = "(hidden: the header looks secret)"
+	}
+	o.fail(finding.Finding{Code: finding.HeaderCheckFailed, Side: finding.SideClient, Line: n.Line,
+		Message: fmt.Sprintf("header %s has a value the policy does not allow", name), Expected: strings.Join(values, ", "),
+		Actual: shown, Fix: "send an allowed value"},
+		cmp.Or(msg, fmt.Sprintf("Header %s value of %s is not allowed. Access denied.", name, shown)))
+	o.check("header", "fail", name+" value not allowed")
 	return o
 }
