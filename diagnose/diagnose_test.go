@@ -219,6 +219,8 @@ func TestOtherStatements(t *testing.T) {
 		{name: "aad client application ids", rule: "§2.2 client-application-ids against azp/appid (UNCONFIRMED)",
 			policy:  aad(`tenant-id="`+tid+`"`, `<client-application-ids><application-id>00000000-0000-4000-8000-000000000001</application-id></client-application-ids>`),
 			verdict: Rejected, primary: finding.ClientAppNotAllowed, status: 401},
+		{name: "aad authentication-endpoint reported, not ignored", rule: "POLICY_UNSUPPORTED for what cannot be evaluated",
+			policy: aad(`tenant-id="`+tid+`" authentication-endpoint="login.microsoftonline.us"`, ""), verdict: Accepted, status: 200, also: finding.PolicyUnsupported},
 		{name: "aad accepts v1 tokens too", rule: "§2.2 both issuer versions (UNCONFIRMED)", policy: aad(`tenant-id="`+tid+`"`, ""), sp: fakeentra.Spec{Version: entra.V1}, verdict: Accepted, status: 200},
 		{name: "check-header missing", rule: "§3.1 check-header: absent header",
 			policy: `<check-header name="X-Env" failed-check-httpcode="400" failed-check-error-message="no env" ignore-case="true" />`, verdict: Rejected, primary: finding.HeaderCheckFailed, status: 400},

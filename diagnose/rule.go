@@ -146,6 +146,11 @@ func ruleFromAzureADToken(n *Node) *rule {
 		}
 	}
 	r.TenantID = tenantFromAttr(n.AttrOr("tenant-id", ""))
+	if ep, ok := n.Attr("authentication-endpoint"); ok {
+		// A sovereign cloud's issuers differ (UNCONFIRMED forms); the global
+		// cloud's are assumed, so the verdict may be wrong for that cloud.
+		r.unsupported = append(r.unsupported, unsupportedPart{What: "authentication-endpoint=\"" + ep + "\" (the global cloud's issuers are assumed)", Line: n.Line})
+	}
 	if IsExpression(r.TenantID) {
 		r.unsupported = append(r.unsupported, unsupportedPart{What: "the expression in tenant-id", Line: n.Line, Blocks: true})
 	}
@@ -186,6 +191,11 @@ func (r *rule) text(n *Node) string {
 }
 
 func readCommon(n *Node, r *rule) {
+	if dk := n.Child("decryption-keys"); dk != nil {
+		// Encrypted tokens (JWE) would be decrypted with these; entratoken
+		// cannot, and a plain JWS passes them by.
+		r.unsupported = append(r.unsupported, unsupportedPart{What: "<decryption-keys> (encrypted tokens)", Line: dk.Line})
+	}
 	if as := n.Child("audiences"); as != nil {
 		r.HasAudiences = true
 		for _, a := range as.All("audience") {
