@@ -262,6 +262,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		kind = HitCLI
 	}
 	s.count(r, kind)
+	if strings.HasPrefix(tenant, "hostile-") {
+		hostile(w, r, tenant)
+		return
+	}
 	wantMethod := http.MethodGet
 	if kind == HitToken || kind == HitCLI {
 		wantMethod = http.MethodPost
@@ -369,4 +373,41 @@ func (s *Server) ClientCertificatePEM() []byte {
 	key, _ := x509.MarshalPKCS8PrivateKey(s.clientKey.Private)
 	return append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.clientKey.CertDER}),
 		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key})...)
+}
+
+// Hostile tenants misbehave on purpose, for the tests of every bound:
+//
+//	hostile-huge     documents of 4 MiB
+//	hostile-endless  a body that never ends
+//	hostile-slow     one byte every 200 ms
+//	hostile-silent   no answer until the client gives up
+//	hostile-loop     a redirect to itself, forever
+//	hostile-garbage  HTML instead of JSON
+func hostile(w http.ResponseWriter, r *http.Request, tenant string) {
+	switch tenant {
+	case "hostile-huge":
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"issuer":"x","jwks_uri":"` + strings.Repeat("a", 4<<20) + `"}`))
+	case "hostile-endless":
+		chunk := []byte(strings.Repeat(" ", 64<<10))
+		w.Write([]byte(`{"keys":[`))
+		for r.Context().Err() == nil {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	case "hostile-slow":
+		for r.Context().Err() == nil {
+			w.Write([]byte(" "))
+			w.(http.Flusher).Flush()
+			time.Sleep(200 * time.Millisecond)
+		}
+	case "hostile-silent":
+		<-r.Context().Done()
+	case "hostile-loop":
+		http.Redirect(w, r, r.URL.Path, http.StatusFound)
+	default:
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<html><body>Sign in to continue</body></html>"))
+	}
 }
