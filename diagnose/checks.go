@@ -151,6 +151,13 @@ func checkIssuer(e env, r *rule, t *token.Token, o *outcome, sources []keySource
 			if r.TenantID == "common" {
 				accepted = append(accepted, entra.IssuerV2(entra.MSATenant))
 			}
+			// The issuer the tenant's metadata names at the configured
+			// authority: a sovereign cloud's or a test tenant's own form.
+			for _, s := range sources {
+				if s.keysOnly && s.issuer != "" && strings.Contains(s.issuer, want) {
+					accepted = append(accepted, s.issuer)
+				}
+			}
 		}
 		tenantNote = " (both v1 and v2 issuers of the tenant are accepted: UNCONFIRMED for validate-azure-ad-token)"
 	}

@@ -3,6 +3,9 @@ package diagnose
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
@@ -436,4 +439,50 @@ func mintWith(t *testing.T, h *harness, sp fakeentra.Spec) string {
 		t.Fatal(err)
 	}
 	return tok
+}
+
+// A tenant whose metadata names its own issuer form (a sovereign cloud such
+// as login.microsoftonline.us, or a test tenant): expectations and
+// validate-azure-ad-token accept the issuer the tenant's metadata names at
+// the configured authority, not only the global cloud's forms.
+func TestIssuerFromTheAuthoritysMetadata(t *testing.T) {
+	ent := fakeentra.New()
+	defer ent.Close()
+	tn := ent.Tenant(tid)
+	var base string
+	mux := http.NewServeMux()
+	mux.HandleFunc("/"+tid+"/v2.0/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"issuer":%q,"jwks_uri":%q}`, base+tid+"/v2.0", base+tid+"/discovery/v2.0/keys")
+	})
+	mux.HandleFunc("/"+tid+"/discovery/v2.0/keys", func(w http.ResponseWriter, r *http.Request) { w.Write(tn.KeySetJSON(entra.V2)) })
+	cloud := httptest.NewTLSServer(mux)
+	defer cloud.Close()
+	base = cloud.URL + "/"
+	u, _ := url.Parse(base)
+	tok, _ := tn.Mint(fakeentra.Spec{Roles: []string{"Orders.Read"}, Claims: map[string]any{"iss": base + tid + "/v2.0"}})
+	res := &keys.Resolver{Authority: u, HTTP: cloud.Client()}
+	for name, in := range map[string]Input{
+		"expectations":            {Token: tok, Expectations: &Expectations{Tenant: tid, Audiences: []string{api}}, Resolver: res, Authority: u},
+		"validate-azure-ad-token": {Token: tok, Policy: mustParse(t, `<validate-azure-ad-token tenant-id="`+tid+`"><audiences><audience>`+api+`</audience></audiences></validate-azure-ad-token>`), Resolver: res, Authority: u},
+	} {
+		rep, err := Run(context.Background(), in)
+		if err != nil || rep.Verdict != Accepted {
+			t.Errorf("%s: %v %s %+v", name, err, rep.Verdict, rep.Findings)
+		}
+	}
+	// Another tenant's issuer on the same host is still refused.
+	other, _ := tn.Mint(fakeentra.Spec{Claims: map[string]any{"iss": base + fakeentra.OtherTenantID + "/v2.0"}})
+	rep, err := Run(context.Background(), Input{Token: other, Expectations: &Expectations{Tenant: tid}, Resolver: res, Authority: u})
+	if err != nil || rep.Verdict != Rejected {
+		t.Errorf("another tenant's issuer: %v %s", err, rep.Verdict)
+	}
+}
+
+func mustParse(t *testing.T, src string) *Policy {
+	t.Helper()
+	p, err := Parse([]byte(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

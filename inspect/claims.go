@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"cmp"
 	"fmt"
 	"sort"
 	"strings"
@@ -141,17 +142,19 @@ func (r *Report) annotate(t *token.Token, name string) string {
 }
 
 // versionNote says what the token's version implies for whoever validates it.
-func versionNote(v, tid string) string {
+// The issuer shown is the one the tenant's metadata names when it was read
+// (a sovereign cloud's or a test tenant's own form), else the global cloud's.
+func versionNote(v, tid, metadataIssuer string) string {
 	if tid == "" {
 		tid = "{tenant}"
 	}
 	switch entra.Version(v) {
 	case entra.V1:
 		return fmt.Sprintf("v1.0: issuer %s; aud is the App ID URI or the client ID, whichever the client asked for; validate with the v1 metadata (/%s/.well-known/openid-configuration)",
-			entra.IssuerV1(tid), tid)
+			cmp.Or(metadataIssuer, entra.IssuerV1(tid)), tid)
 	case entra.V2:
 		return fmt.Sprintf("v2.0: issuer %s; aud is always the API's client ID; validate with the v2 metadata (/%s/v2.0/.well-known/openid-configuration)",
-			entra.IssuerV2(tid), tid)
+			cmp.Or(metadataIssuer, entra.IssuerV2(tid)), tid)
 	}
 	return "unknown version: no ver claim and no Entra issuer"
 }

@@ -19,7 +19,7 @@ func (r *Report) WriteText(w io.Writer, p iostreams.Palette) error {
 	if t != nil {
 		ew.printf("%s %s\n", p.Bold("lifetime: "), r.lifetimeLine(p))
 		ew.printf("%s %s\n", p.Bold("token:    "), kindNote(r, t))
-		ew.printf("%s %s\n", p.Bold("version:  "), strings.ReplaceAll(versionNote(r.Version, Tenant(t)), "; validate", "\n           validate"))
+		ew.printf("%s %s\n", p.Bold("version:  "), strings.ReplaceAll(versionNote(r.Version, Tenant(t), r.Issuer), "; validate", "\n           validate"))
 		ew.printf("\n%s\n", p.Bold("Header"))
 		r.writeFields(ew, p, t.Header, headerOrder, func(k string) string { return headerMeaning[k] })
 		ew.printf("\n%s\n", p.Bold("Claims"))
