@@ -5,6 +5,7 @@ package diagnose
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -182,16 +183,28 @@ func checkIssuer(e env, r *rule, t *token.Token, o *outcome, sources []keySource
 	f := finding.Finding{Code: finding.IssuerMismatch, Side: finding.SideAPIM, Actual: iss,
 		Expected: "one of: " + strings.Join(accepted, ", ")}
 	accTenants := map[string]bool{}
-	sameTenantOtherVersion := false
+	sameTenantOtherVersion, sameTenantSameVersion, sameHost := false, false, false
+	_, tokenVersion, _ := entra.TenantFromIssuer(iss)
 	for _, a := range accepted {
-		if at, _, ok := entra.TenantFromIssuer(a); ok {
+		if at, av, ok := entra.TenantFromIssuer(a); ok {
 			accTenants[strings.ToLower(at)] = true
 			if strings.EqualFold(at, tid) {
-				sameTenantOtherVersion = true
+				if av == tokenVersion {
+					sameTenantSameVersion = true
+					sameHost = sameHost || hostOf(a) == hostOf(iss)
+				} else {
+					sameTenantOtherVersion = true
+				}
 			}
 		}
 	}
 	switch {
+	case sameTenantSameVersion && sameHost:
+		f.Message = "the token's issuer and an accepted one differ only in form (a trailing slash, or letter case): issuers are compared exactly"
+		f.Fix = fmt.Sprintf("write the issuer exactly as tokens carry it: <issuer>%s</issuer>", iss)
+	case sameTenantSameVersion:
+		f.Message = "the token's issuer names the right tenant and version on another host: a token of another cloud or authority (global vs sovereign, or a test tenant)"
+		f.Fix = fmt.Sprintf("get the token from the cloud the API trusts (--authority-host), or add <issuer>%s</issuer> if that cloud is trusted", iss)
 	case sameTenantOtherVersion:
 		f.Code = finding.IssuerVersionMismatch
 		v := inspect.Version(t)
@@ -259,4 +272,12 @@ func resolveTenant(e env, tenant, tokenTID string) (string, error) {
 	}
 	tid, _, _ := entra.TenantFromIssuer(s.Issuer)
 	return tid, nil
+}
+
+func hostOf(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(p.Host)
 }

@@ -111,7 +111,7 @@ func TestValidateJWTRules(t *testing.T) {
 			policy: jwt("", v2+`<issuers><issuer>https://sts.windows.net/`+tid+`/</issuer></issuers>`), verdict: Accepted, status: 200, also: finding.IssuerVersionMismatch},
 		{name: "issuer compared exactly", rule: "§1.4 issuer: ordinal, no trailing-slash tolerance",
 			policy:  jwt("", `<issuer-signing-keys><key id="x" n="AQAB" e="AQAB" /></issuer-signing-keys><issuers><issuer>https://login.microsoftonline.com/`+tid+`/v2.0/</issuer></issuers>`),
-			verdict: Rejected, primary: finding.SigningKeyNotFound, status: 401, also: finding.IssuerVersionMismatch},
+			verdict: Rejected, primary: finding.SigningKeyNotFound, status: 401, also: finding.IssuerMismatch},
 		{name: "audience tolerates one trailing slash", rule: "§1.4 audience: IgnoreTrailingSlashWhenValidatingAudience",
 			policy: jwt("", v2+`<audiences><audience>api://contoso-orders/</audience></audiences>`), sp: fakeentra.Spec{Audience: "api://contoso-orders"}, verdict: Accepted, status: 200},
 		{name: "audience is case-sensitive", rule: "§1.4 audience: ordinal compare",
@@ -470,9 +470,15 @@ func TestIssuerFromTheAuthoritysMetadata(t *testing.T) {
 			t.Errorf("%s: %v %s %+v", name, err, rep.Verdict, rep.Findings)
 		}
 	}
+	// The global cloud's policy refuses it, and says why: another cloud, not another version.
+	global := &keys.Resolver{Authority: u, HTTP: cloud.Client()}
+	rep, err := Run(context.Background(), Input{Token: tok, Policy: mustParse(t, `<validate-jwt header-name="Authorization"><issuer-signing-keys><key id="x" n="AQAB" e="AQAB" /></issuer-signing-keys><issuers><issuer>`+entra.IssuerV2(tid)+`</issuer></issuers></validate-jwt>`), Resolver: global, Authority: u})
+	if err != nil || !has(rep, finding.IssuerMismatch, finding.SeverityError) || !strings.Contains(fmt.Sprint(rep.Findings), "another cloud or authority") {
+		t.Errorf("another cloud: %v %+v", err, rep.Findings)
+	}
 	// Another tenant's issuer on the same host is still refused.
 	other, _ := tn.Mint(fakeentra.Spec{Claims: map[string]any{"iss": base + fakeentra.OtherTenantID + "/v2.0"}})
-	rep, err := Run(context.Background(), Input{Token: other, Expectations: &Expectations{Tenant: tid}, Resolver: res, Authority: u})
+	rep, err = Run(context.Background(), Input{Token: other, Expectations: &Expectations{Tenant: tid}, Resolver: res, Authority: u})
 	if err != nil || rep.Verdict != Rejected {
 		t.Errorf("another tenant's issuer: %v %s", err, rep.Verdict)
 	}
