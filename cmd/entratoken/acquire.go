@@ -111,6 +111,9 @@ func addAcquireFlags(cmd *cobra.Command, o *AcquireOptions) {
 
 // complete validates the flags and fills what the environment gives.
 func (o *AcquireOptions) complete(f *Factory) error {
+	if f.Globals.Offline {
+		return flagErrorf("--offline: getting a token needs Entra (or the identity endpoint); pass a token you already have with --token, or drop --offline")
+	}
 	known := false
 	for _, m := range acquire.Methods {
 		known = known || string(m) == o.Method

@@ -78,6 +78,9 @@ token cannot be acquired, 4 when the request fails below HTTP (connection, TLS, 
 					return flagErrorf("-H wants 'Name: value', not %q", h)
 				}
 			}
+			if f.Globals.Offline && !o.Curl {
+				return flagErrorf("--offline: call sends a request over the network; use --curl to print it instead, or drop --offline")
+			}
 			o.acquireSet = o.Acquire.Resource != "" || len(o.Acquire.Scopes) > 0 || cmd.Flags().Changed("method")
 			if o.Token != "" && o.acquireSet {
 				return flagErrorf("flag '--token' and the acquisition flags (--resource, --scope, --method) are mutually exclusive")
