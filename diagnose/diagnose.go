@@ -131,7 +131,10 @@ func Run(ctx context.Context, in Input) (*Report, error) {
 		if err := w.rule(r); err != nil {
 			return nil, err
 		}
-		if t, err := token.Decode(in.Token); err == nil && inspect.Kind(t) == "app" && len(t.Strings("roles")) == 0 {
+		t, _ := token.Decode(in.Token)
+		if f, ok := inspect.IDTokenFinding(t); t != nil && ok {
+			w.note(f)
+		} else if t != nil && inspect.Kind(t) == "app" && len(t.Strings("roles")) == 0 {
 			w.note(finding.Finding{Code: finding.RoleMissing, Severity: finding.SeverityWarning, Side: finding.SideEntra,
 				Message: "this app-only token has no roles: no app role of the API is assigned to the client, and APIs and policies that check roles refuse it",
 				Actual:  "(no roles claim)",

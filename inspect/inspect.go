@@ -109,6 +109,9 @@ func Inspect(ctx context.Context, raw string, o Options) (*Report, error) {
 	r.Kind = Kind(tok)
 
 	r.Findings = append(r.Findings, untrustedKeyRefs(tok)...)
+	if f, ok := IDTokenFinding(tok); ok {
+		r.Findings = append(r.Findings, f)
+	}
 	sig, fs, err := verify(ctx, tok, o, r)
 	r.Signature = sig
 	r.Findings = append(r.Findings, fs...)
@@ -152,6 +155,27 @@ func Kind(t *token.Token) string {
 		return "delegated"
 	}
 	return "app"
+}
+
+// IDTokenFinding reports a token that looks like an ID token: no scp, no
+// roles, no client claim (appid/azp), and a nonce claim or a user's profile
+// claims. Sending the ID token to an API is a common mistake of sign-in
+// libraries' callers; access tokens always name the client.
+func IDTokenFinding(t *token.Token) (finding.Finding, bool) {
+	_, scp := t.Claims["scp"]
+	_, roles := t.Claims["roles"]
+	if scp || roles || t.String("appid") != "" || t.String("azp") != "" {
+		return finding.Finding{}, false
+	}
+	_, nonce := t.Claims["nonce"]
+	profile := t.String("preferred_username") != "" || t.String("unique_name") != "" || t.String("email") != "" || t.String("name") != ""
+	if !nonce && !profile {
+		return finding.Finding{}, false
+	}
+	return finding.Finding{Code: finding.IDToken, Severity: finding.SeverityWarning, Side: finding.SideClient,
+		Message:  fmt.Sprintf("this looks like an ID token, not an access token: it proves a sign-in to the client %s (its aud), carries no scp or roles and names no client (appid/azp); APIs and APIM expect the access token", t.String("aud")),
+		Expected: "an access token for the API (scp or roles, azp or appid)", Actual: "an ID token for " + t.String("aud"),
+		Fix: "send the access token: request a token for the API's scope (api://<api>/<scope>) with acquireTokenSilent / entratoken acquire, not the id_token returned at sign-in"}, true
 }
 
 // Tenant returns the tenant that issued t: tid, else the issuer's tenant.

@@ -87,6 +87,8 @@ func TestInspect(t *testing.T) {
 		{name: "embedded jwk is ignored", sp: fakeentra.Spec{Header: map[string]any{"jwk": symmetricKey(t)}}, wantStatus: StatusValid, wantCodes: "UNTRUSTED_KEY_REFERENCE", wantOK: true},
 		{name: "crit header", sp: fakeentra.Spec{Header: map[string]any{"crit": []string{"x"}, "x": 1}}, wantStatus: StatusInvalid, wantCodes: "SIGNATURE_INVALID"},
 		{name: "lookalike issuer", sp: fakeentra.Spec{Claims: map[string]any{"iss": "https://login.microsoftonline.com.evil.example/" + fakeentra.TenantID + "/v2.0"}}, wantStatus: StatusValid, wantCodes: "ISSUER_MISMATCH", wantOK: true},
+		{name: "an ID token sent as an access token", sp: fakeentra.Spec{Audience: fakeentra.ClientID, Claims: map[string]any{"azp": nil, "nonce": "abc", "preferred_username": "adele@contoso.onmicrosoft.com"}},
+			wantStatus: StatusValid, wantCodes: "ID_TOKEN", wantOK: true},
 		{name: "graph audience without nonce", sp: fakeentra.Spec{Audience: "https://graph.microsoft.com"}, wantStatus: StatusValid, wantCodes: "GRAPH_TOKEN", wantOK: true},
 	}
 	for _, tt := range tests {

@@ -81,6 +81,7 @@ var catalogue = sync.OnceValue(func() map[string]Doc {
 		FederatedMismatch:      {When: "no federated credential matches the token's issuer/subject/audience (AADSTS70021, 700211, 700213)", Fix: "make the federated credential match the token's iss, sub and aud exactly", Side: appReg},
 		RoleAssignmentRequired: {When: "the API requires assignment and the caller has no role (AADSTS501051, 50105)", Fix: "assign an app role to the caller, or turn Assignment required off", Side: admin},
 		InteractionRequired:    {When: "a user must sign in again or satisfy MFA / conditional access", Fix: "sign in interactively (az login / azd auth login)", Side: "user"},
+		IDToken:                {When: "the token is an ID token (the client's proof of sign-in: aud is the client itself, no scp, no roles), not an access token", Fix: "send the access token: acquireTokenSilent/acquire for the API's scope (api://<api>/<scope>), not the id_token from sign-in", Side: client},
 		TokenRequestFailed:     {When: "the token request failed for a reason not in the table", Fix: "see Entra's message; entratoken explain <AADSTS code>", Side: client},
 		UntrustedKeyReference:  {When: "the token header names its own key (jku, x5u, jwk, x5c); it is ignored", Fix: "treat the token as suspect: Entra never sets these on access tokens", Side: client},
 		KeysUnavailable:        {When: "the tenant's metadata or key set could not be had", Fix: "check --authority-host and the network, or pass --jwks FILE", Side: client},

@@ -117,4 +117,7 @@ const (
 	SubscriptionKeyInvalid = "SUBSCRIPTION_KEY_INVALID"
 	// BackendRejected: the backend, not APIM, refused the request.
 	BackendRejected = "BACKEND_REJECTED"
+	// IDToken: the token is an ID token (proof of sign-in for the client),
+	// not an access token for an API.
+	IDToken = "ID_TOKEN"
 )
