@@ -131,10 +131,11 @@ func Run(ctx context.Context, in Input) (*Report, error) {
 		if err := w.rule(r); err != nil {
 			return nil, err
 		}
-		t, _ := token.Decode(in.Token)
-		if f, ok := inspect.IDTokenFinding(t); t != nil && ok {
+		if t, err := token.Decode(in.Token); err != nil {
+			// the rule above reported why it does not decode
+		} else if f, ok := inspect.IDTokenFinding(t); ok {
 			w.note(f)
-		} else if t != nil && inspect.Kind(t) == "app" && len(t.Strings("roles")) == 0 {
+		} else if inspect.Kind(t) == "app" && len(t.Strings("roles")) == 0 {
 			w.note(finding.Finding{Code: finding.RoleMissing, Severity: finding.SeverityWarning, Side: finding.SideEntra,
 				Message: "this app-only token has no roles: no app role of the API is assigned to the client, and APIs and policies that check roles refuse it",
 				Actual:  "(no roles claim)",
