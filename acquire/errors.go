@@ -78,7 +78,11 @@ func classify(ctx context.Context, req Request, err error) *Error {
 		return e
 	}
 	msg := err.Error()
-	if ctx.Err() != nil {
+	// azidentity's errors do not unwrap, and the HTTP client's own timeout
+	// may fire before the context's: recognise a timeout by either.
+	lowerMsg := strings.ToLower(msg)
+	timedOut := ctx.Err() != nil || strings.Contains(lowerMsg, "deadline exceeded") || strings.Contains(lowerMsg, "client.timeout")
+	if timedOut {
 		e.Finding = finding.TokenRequestFailed
 		e.Message = "no answer in time (--timeout): " + firstLine(lastPart(msg))
 		e.Fix = "check the network path to the authority (proxy, firewall), or raise --timeout"

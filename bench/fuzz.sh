@@ -15,6 +15,7 @@ targets=(
   "./inspect FuzzInspect"
   "./diagnose FuzzParseAndEvaluate"
   "./diagnose FuzzParseResponse"
+  "./diagnose FuzzRunToken"
 )
 printf '| %-36s | %12s | %-8s |\n' "target" "execs" "result"
 printf '|%s|%s|%s|\n' "--------------------------------------" "--------------" "----------"

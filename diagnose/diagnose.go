@@ -20,6 +20,7 @@ import (
 	"github.com/entratoken/entratoken/inspect"
 	"github.com/entratoken/entratoken/internal/finding"
 	"github.com/entratoken/entratoken/internal/keys"
+	"github.com/entratoken/entratoken/internal/netx"
 	"github.com/entratoken/entratoken/internal/token"
 )
 
@@ -76,6 +77,12 @@ func Run(ctx context.Context, in Input) (*Report, error) {
 	now := in.Now
 	if now.IsZero() {
 		now = time.Now()
+	}
+	if in.Authority == nil { // library callers may leave it: Entra's global cloud
+		in.Authority, _ = url.Parse(netx.DefaultAuthority)
+	}
+	if in.Resolver == nil {
+		in.Resolver = &keys.Resolver{Authority: in.Authority, HTTP: netx.NewClient(30*time.Second, nil)}
 	}
 	req := Request{Headers: map[string]string{}, Query: map[string]string{}}
 	for k, v := range in.Headers {

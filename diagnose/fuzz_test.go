@@ -2,9 +2,12 @@ package diagnose
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/entratoken/entratoken/internal/keys"
 )
 
 // FuzzParseResponse: a saved response of any shape is parsed or refused,
@@ -37,4 +40,31 @@ func seedPolicies(f *testing.F) {
 			f.Add(string(b))
 		}
 	}
+}
+
+// FuzzRunToken: any text given as the token, under a policy with inline keys
+// and under the token-only checks, ends in a report or an error, never a
+// panic. Offline: nothing is fetched.
+func FuzzRunToken(f *testing.F) {
+	pol, err := Parse([]byte(`<validate-jwt header-name="Authorization" require-expiration-time="false">
+  <issuer-signing-keys><key id="k" n="sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw" e="AQAB" /></issuer-signing-keys>
+  <audiences><audience>api://x</audience></audiences>
+  <required-claims><claim name="roles" match="any" separator=","><value>a</value></claim></required-claims>
+</validate-jwt>`), nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{"", "a.b.c", "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsifQ.eyJhdWQiOiJhcGk6Ly94Iiwicm9sZXMiOlsiYSJdfQ.c2ln",
+		"eyJhbGciOiJub25lIn0.e30.", "eyJhbGciOiJIUzI1NiJ9.eyJub25jZSI6MX0.c2ln"} {
+		f.Add(s)
+	}
+	res := &keys.Resolver{Offline: true}
+	f.Fuzz(func(t *testing.T, tok string) {
+		for _, p := range []*Policy{pol, nil} {
+			rep, err := Run(context.Background(), Input{Token: tok, Policy: p, Resolver: res})
+			if err == nil && rep.Verdict == "" {
+				t.Fatalf("a report without a verdict for %q", tok)
+			}
+		}
+	})
 }

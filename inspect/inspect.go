@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/entratoken/entratoken/internal/entra"
 	"github.com/entratoken/entratoken/internal/finding"
 	"github.com/entratoken/entratoken/internal/keys"
+	"github.com/entratoken/entratoken/internal/netx"
 	"github.com/entratoken/entratoken/internal/token"
 )
 
@@ -89,6 +91,10 @@ func Inspect(ctx context.Context, raw string, o Options) (*Report, error) {
 	now := o.Now
 	if now.IsZero() {
 		now = time.Now()
+	}
+	if o.Resolver == nil { // library callers may leave it: Entra's global cloud
+		u, _ := url.Parse(netx.DefaultAuthority)
+		o.Resolver = &keys.Resolver{Authority: u, HTTP: netx.NewClient(30*time.Second, nil)}
 	}
 	r := &Report{Findings: []finding.Finding{}, now: now}
 	if raw != "" {

@@ -306,3 +306,15 @@ func FuzzInspect(f *testing.F) {
 		}
 	})
 }
+
+// A library caller who sets nothing still gets a report, not a panic.
+func TestZeroOptions(t *testing.T) {
+	rep, err := Inspect(context.Background(), "not-a-token", Options{})
+	if err != nil || rep.Signature.Status != StatusUnverified || codes(rep.Findings) != "TOKEN_MALFORMED" {
+		t.Errorf("%v %+v", err, rep)
+	}
+	rep, _ = Inspect(context.Background(), "a.b.c", Options{NoVerify: true})
+	if rep == nil {
+		t.Fatal("nil report")
+	}
+}
