@@ -60,8 +60,17 @@ func Read(arg string, hasArg bool, stdin io.Reader, stdinTTY bool) (string, erro
 
 // Normalize strips what people paste along with a token: surrounding
 // whitespace and quotes, a leading "Authorization:" and a leading "Bearer "
-// (any case), in any nesting.
+// (any case), in any nesting, and the line breaks a wrapped terminal or log
+// puts inside it (a JWT never contains white space).
 func Normalize(s string) string {
+	s = strip(s)
+	if f := strings.Fields(s); len(f) > 1 && strings.HasPrefix(f[0], "eyJ") {
+		s = strings.Join(f, "")
+	}
+	return s
+}
+
+func strip(s string) string {
 	for range 8 { // each pass removes one layer; real input has at most three
 		before := s
 		s = strings.TrimSpace(s)

@@ -28,7 +28,10 @@ func TestNormalize(t *testing.T) {
 		{"authorization:bearer abc", "abc"},
 		{`"Authorization: Bearer abc"`, "abc"},
 		{`Authorization: "Bearer abc"`, "abc"},
-		{"Bearerabc", "Bearerabc"}, // not a scheme: no separator
+		{"Bearerabc", "Bearerabc"},                             // not a scheme: no separator
+		{"eyJhb.eyJz\n  dWIi.c2ln\r\n", "eyJhb.eyJzdWIi.c2ln"}, // wrapped in a terminal or a log
+		{"Bearer eyJhb.eyJz\ndWIi.c2ln", "eyJhb.eyJzdWIi.c2ln"},
+		{"not a token", "not a token"}, // only a JWT's line breaks are removed
 		{"Bearer", ""},
 		{`"`, `"`},
 	}
