@@ -54,7 +54,7 @@ func (r *Report) WriteText(w io.Writer, p iostreams.Palette, source string) {
 		fmt.Fprintf(w, "\n%s\n", p.Bold("Checks"))
 		for _, c := range r.Checks {
 			res := map[string]string{"pass": p.Green("pass"), "fail": p.Red("FAIL"), "skip": p.Dim("skip")}[c.Result]
-			fmt.Fprintf(w, "  %s  %-11s %s\n", res, c.Name, c.Detail)
+			fmt.Fprintf(w, "  %s  %-16s %s\n", res, c.Name, c.Detail)
 		}
 	}
 	var shown []finding.Finding
