@@ -24,19 +24,21 @@ type explainJSON struct {
 func newExplainCmd(f *Factory) *cobra.Command {
 	var list bool
 	cmd := &cobra.Command{
-		Use:   "explain AADSTS<code> | FINDING_CODE",
-		Short: "Explain an AADSTS error code or a finding code",
-		Long: `Explain an Entra error code (AADSTS7000215, or just 7000215) or a finding code that
-entratoken reports (ROLE_MISSING): the cause, who has to act, and the fix. --list lists
-every code entratoken knows. Nothing is looked up online.`,
+		Use:   "explain AADSTS<code> | IDX<code> | FINDING_CODE",
+		Short: "Explain an AADSTS error code, an IDX code from an APIM trace, or a finding code",
+		Long: `Explain an Entra error code (AADSTS7000215, or just 7000215), an IdentityModel code as
+APIM's trace shows it (IDX10205), or a finding code that entratoken reports (ROLE_MISSING):
+the cause, who has to act, and the fix. --list lists every code entratoken knows. Nothing is
+looked up online.`,
 		Example: `  entratoken explain AADSTS7000215
+  entratoken explain IDX10205
   entratoken explain ROLE_MISSING
   entratoken explain --list -o json`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if list && len(args) == 0 || !list && len(args) == 1 {
 				return nil
 			}
-			return flagErrorf("give one code (AADSTS7000215 or ROLE_MISSING), or --list")
+			return flagErrorf("give one code (AADSTS7000215, IDX10205 or ROLE_MISSING), or --list")
 		},
 		RunE: func(_ *cobra.Command, args []string) error {
 			f.markRan()
@@ -53,6 +55,15 @@ every code entratoken knows. Nothing is looked up online.`,
 func explainOne(f *Factory, code string) error {
 	var e explainJSON
 	upper := strings.ToUpper(strings.TrimSpace(code))
+	if strings.HasPrefix(upper, "IDX") {
+		x, ok := finding.LookupIDX(upper)
+		if !ok {
+			return flagErrorf("%s is not an IdentityModel code entratoken knows (it knows %s)", upper, "IDX10205, IDX10214, IDX10222, IDX10223, IDX10225, IDX10500, IDX10501, IDX10503, IDX10504, IDX10511, IDX10634, IDX12709, IDX12741")
+		}
+		d, _ := finding.Describe(x.Finding)
+		return writeExplain(f, explainJSON{Code: x.Code, Kind: "identitymodel", Finding: x.Finding, Side: d.Side,
+			Cause: x.Means + " (as APIM's trace shows: \"JWT Validation Failed: " + x.Code + ": ...\")", Fix: d.Fix + "; entratoken diagnose TOKEN --policy POLICY names the exact cause"})
+	}
 	if n := aadsts.CodeIn("AADSTS" + strings.TrimPrefix(upper, "AADSTS")); n != 0 {
 		entry, ok := aadsts.Lookup(n)
 		if !ok {

@@ -30,3 +30,18 @@ func TestWrite(t *testing.T) {
 		t.Error("a spec code lacks documentation")
 	}
 }
+
+func TestIDX(t *testing.T) {
+	for c, want := range map[string]string{"IDX10205": IssuerMismatch, "idx10501": SigningKeyNotFound, "IDX10634": PolicyUnsatisfiable} {
+		x, ok := LookupIDX(c)
+		if !ok || x.Finding != want || x.Means == "" {
+			t.Errorf("%s: %+v", c, x)
+		}
+		if _, ok := Describe(x.Finding); !ok {
+			t.Errorf("%s maps to undocumented %s", c, x.Finding)
+		}
+	}
+	if _, ok := LookupIDX("IDX1"); ok {
+		t.Error("unknown code found")
+	}
+}
