@@ -24,6 +24,9 @@ account needed), and walk through what entratoken is for, printing each command 
 would type it against your own tenant.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.Globals.Output == "json" {
+				return flagErrorf("the demo is a story for people and has no JSON form; each command it shows takes -o json")
+			}
 			f.markRan()
 			return runDemo(cmd.Context(), f)
 		},
