@@ -42,10 +42,7 @@ func newHarness(t testing.TB) *harness {
 
 func (h *harness) run(t *testing.T, policy string, sp fakeentra.Spec, mutate func(*Input)) *Report {
 	t.Helper()
-	tok, err := h.srv.Tenant(tid).Mint(sp)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := h.srv.Tenant(tid).MustMint(t, sp)
 	in := h.in
 	in.Token = tok
 	if policy != "" {
@@ -375,41 +372,44 @@ func TestAdversarialTokens(t *testing.T) {
 	fab := h.srv.Tenant(fakeentra.OtherTenantID)
 	good := fakeentra.Spec{Roles: []string{"Orders.Read"}}
 	forged := map[string]func() string{
-		"alg none": func() string { return mintWith(t, h, fakeentra.Spec{Roles: []string{"Orders.Read"}, Alg: "none"}) },
+		"alg none": func() string {
+			return h.srv.Tenant(tid).MustMint(t, fakeentra.Spec{Roles: []string{"Orders.Read"}, Alg: "none"})
+		},
 		"HS256 keyed with the public key": func() string {
-			return mintWith(t, h, fakeentra.Spec{Roles: []string{"Orders.Read"}, Alg: "HS256"})
+			return h.srv.Tenant(tid).MustMint(t, fakeentra.Spec{Roles: []string{"Orders.Read"}, Alg: "HS256"})
 		},
 		"unknown kid": func() string {
-			return mintWith(t, h, fakeentra.Spec{Roles: []string{"Orders.Read"}, Header: map[string]any{"kid": "nope"}})
+			return h.srv.Tenant(tid).MustMint(t, fakeentra.Spec{Roles: []string{"Orders.Read"}, Header: map[string]any{"kid": "nope"}})
 		},
 		"right kid, wrong signature": func() string {
-			a, b := mintWith(t, h, good), mintWith(t, h, fakeentra.Spec{Roles: []string{"Orders.Write"}})
+			a, b := h.srv.Tenant(tid).MustMint(t, good), h.srv.Tenant(tid).MustMint(t, fakeentra.Spec{Roles: []string{"Orders.Write"}})
 			return a[:strings.LastIndex(a, ".")] + b[strings.LastIndex(b, "."):]
 		},
 		"edited roles": func() string {
-			a := mintWith(t, h, fakeentra.Spec{})
+			a := h.srv.Tenant(tid).MustMint(t, fakeentra.Spec{})
 			parts := strings.Split(a, ".")
 			p, _ := base64.RawURLEncoding.DecodeString(parts[1])
 			parts[1] = base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(p), `"oid"`, `"roles":["Orders.Read"],"oid"`, 1)))
 			return strings.Join(parts, ".")
 		},
 		"another tenant's key, our claims": func() string {
-			tok, _ := fab.Mint(fakeentra.Spec{Roles: []string{"Orders.Read"}, Claims: map[string]any{"tid": tid, "iss": entra.IssuerV2(tid)}})
-			return tok
+			return fab.MustMint(t, fakeentra.Spec{Roles: []string{"Orders.Read"}, Claims: map[string]any{"tid": tid, "iss": entra.IssuerV2(tid)}})
 		},
 		"embedded jwk": func() string {
 			k, _ := jwk.Import([]byte("attacker"))
-			return mintWith(t, h, fakeentra.Spec{Roles: []string{"Orders.Read"}, Header: map[string]any{"jwk": k, "alg": "HS256"}, Alg: "HS256"})
+			return h.srv.Tenant(tid).MustMint(t, fakeentra.Spec{Roles: []string{"Orders.Read"}, Header: map[string]any{"jwk": k, "alg": "HS256"}, Alg: "HS256"})
 		},
 		"crit header": func() string {
-			return mintWith(t, h, fakeentra.Spec{Roles: []string{"Orders.Read"}, Header: map[string]any{"crit": []string{"x"}, "x": 1}})
+			return h.srv.Tenant(tid).MustMint(t, fakeentra.Spec{Roles: []string{"Orders.Read"}, Header: map[string]any{"crit": []string{"x"}, "x": 1}})
 		},
 		"lookalike issuer": func() string {
-			return mintWith(t, h, fakeentra.Spec{Roles: []string{"Orders.Read"}, Claims: map[string]any{"iss": "https://login.microsoftonline.com.evil.example/" + tid + "/v2.0"}})
+			return h.srv.Tenant(tid).MustMint(t, fakeentra.Spec{Roles: []string{"Orders.Read"}, Claims: map[string]any{"iss": "https://login.microsoftonline.com.evil.example/" + tid + "/v2.0"}})
 		},
-		"graph token": func() string { return mintWith(t, h, fakeentra.Spec{Graph: true, Roles: []string{"Orders.Read"}}) },
+		"graph token": func() string {
+			return h.srv.Tenant(tid).MustMint(t, fakeentra.Spec{Graph: true, Roles: []string{"Orders.Read"}})
+		},
 		"expired": func() string {
-			return mintWith(t, h, fakeentra.Spec{Roles: []string{"Orders.Read"}, IssuedAt: time.Now().Add(-3 * time.Hour)})
+			return h.srv.Tenant(tid).MustMint(t, fakeentra.Spec{Roles: []string{"Orders.Read"}, IssuedAt: time.Now().Add(-3 * time.Hour)})
 		},
 	}
 	for name, mk := range forged {
@@ -426,19 +426,10 @@ func TestAdversarialTokens(t *testing.T) {
 	}
 	p, _ := Parse([]byte(pol), nil)
 	in := h.in
-	in.Token, in.Policy = mintWith(t, h, good), p
+	in.Token, in.Policy = h.srv.Tenant(tid).MustMint(t, good), p
 	if rep, _ := Run(context.Background(), in); rep.Verdict != Accepted {
 		t.Errorf("the valid token was not accepted: %+v", rep.Findings)
 	}
-}
-
-func mintWith(t *testing.T, h *harness, sp fakeentra.Spec) string {
-	t.Helper()
-	tok, err := h.srv.Tenant(tid).Mint(sp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok
 }
 
 // A tenant whose metadata names its own issuer form (a sovereign cloud such
@@ -459,7 +450,7 @@ func TestIssuerFromTheAuthoritysMetadata(t *testing.T) {
 	defer cloud.Close()
 	base = cloud.URL + "/"
 	u, _ := url.Parse(base)
-	tok, _ := tn.Mint(fakeentra.Spec{Roles: []string{"Orders.Read"}, Claims: map[string]any{"iss": base + tid + "/v2.0"}})
+	tok := tn.MustMint(t, fakeentra.Spec{Roles: []string{"Orders.Read"}, Claims: map[string]any{"iss": base + tid + "/v2.0"}})
 	res := &keys.Resolver{Authority: u, HTTP: cloud.Client()}
 	for name, in := range map[string]Input{
 		"expectations":            {Token: tok, Expectations: &Expectations{Tenant: tid, Audiences: []string{api}}, Resolver: res, Authority: u},
@@ -477,7 +468,7 @@ func TestIssuerFromTheAuthoritysMetadata(t *testing.T) {
 		t.Errorf("another cloud: %v %+v", err, rep.Findings)
 	}
 	// Another tenant's issuer on the same host is still refused.
-	other, _ := tn.Mint(fakeentra.Spec{Claims: map[string]any{"iss": base + fakeentra.OtherTenantID + "/v2.0"}})
+	other := tn.MustMint(t, fakeentra.Spec{Claims: map[string]any{"iss": base + fakeentra.OtherTenantID + "/v2.0"}})
 	rep, err = Run(context.Background(), Input{Token: other, Expectations: &Expectations{Tenant: tid}, Resolver: res, Authority: u})
 	if err != nil || rep.Verdict != Rejected {
 		t.Errorf("another tenant's issuer: %v %s", err, rep.Verdict)

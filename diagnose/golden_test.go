@@ -45,10 +45,7 @@ func TestGolden(t *testing.T) {
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			sc.sp.IssuedAt = issued
-			tok, err := tn.Mint(sc.sp)
-			if err != nil {
-				t.Fatal(err)
-			}
+			tok := tn.MustMint(t, sc.sp)
 			src, err := os.ReadFile(filepath.Join("..", "testdata", "policies", sc.policy))
 			if err != nil {
 				t.Fatal(err)
@@ -104,7 +101,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tok, _ := h.srv.Tenant(tid).Mint(fakeentra.Spec{Roles: []string{"Orders.Read"}})
+	tok := h.srv.Tenant(tid).MustMint(b, fakeentra.Spec{Roles: []string{"Orders.Read"}})
 	in := h.in
 	in.Token, in.Policy = tok, p
 	if rep, err := Run(context.Background(), in); err != nil || rep.Verdict != Accepted {

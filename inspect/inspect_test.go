@@ -29,15 +29,6 @@ func setup(t testing.TB) (*fakeentra.Server, *fakeentra.Tenant, Options) {
 	return srv, srv.Tenant(fakeentra.TenantID), Options{Resolver: res}
 }
 
-func mint(t testing.TB, tn *fakeentra.Tenant, sp fakeentra.Spec) string {
-	t.Helper()
-	tok, err := tn.Mint(sp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok
-}
-
 func codes(fs []finding.Finding) string {
 	var c []string
 	for _, f := range fs {
@@ -82,7 +73,7 @@ func TestInspect(t *testing.T) {
 		{name: "empty signature", edit: func(r string) string { return r[:strings.LastIndex(r, ".")+1] }, wantStatus: StatusInvalid, wantCodes: "UNSIGNED"},
 		{name: "unknown kid", sp: fakeentra.Spec{Header: map[string]any{"kid": "nope"}}, wantStatus: StatusInvalid, wantCodes: "SIGNING_KEY_NOT_FOUND"},
 		{name: "another tenant's key under our tid", tenant: fabrikam, sp: fakeentra.Spec{Claims: map[string]any{"tid": fakeentra.TenantID, "iss": entra.IssuerV2(fakeentra.TenantID)}}, wantStatus: StatusInvalid, wantCodes: "SIGNING_KEY_NOT_FOUND"},
-		{name: "right kid, wrong signature", edit: swapSignature(mint(t, contoso, fakeentra.Spec{Roles: []string{"X"}})), wantStatus: StatusInvalid, wantCodes: "SIGNATURE_INVALID"},
+		{name: "right kid, wrong signature", edit: swapSignature(contoso.MustMint(t, fakeentra.Spec{Roles: []string{"X"}})), wantStatus: StatusInvalid, wantCodes: "SIGNATURE_INVALID"},
 		{name: "no kid: every key is tried", sp: fakeentra.Spec{Header: map[string]any{"kid": nil}}, wantStatus: StatusValid, wantOK: true},
 		{name: "embedded jwk is ignored", sp: fakeentra.Spec{Header: map[string]any{"jwk": symmetricKey(t)}}, wantStatus: StatusValid, wantCodes: "UNTRUSTED_KEY_REFERENCE", wantOK: true},
 		{name: "crit header", sp: fakeentra.Spec{Header: map[string]any{"crit": []string{"x"}, "x": 1}}, wantStatus: StatusInvalid, wantCodes: "SIGNATURE_INVALID"},
@@ -97,7 +88,7 @@ func TestInspect(t *testing.T) {
 			if tn == nil {
 				tn = contoso
 			}
-			raw := mint(t, tn, tt.sp)
+			raw := tn.MustMint(t, tt.sp)
 			if tt.edit != nil {
 				raw = tt.edit(raw)
 			}
@@ -138,7 +129,7 @@ func TestKeyMatchedByThumbprint(t *testing.T) {
 	_, contoso, opts := setup(t)
 	set := strings.ReplaceAll(string(contoso.KeySetJSON(entra.V2)), `"kid":`, `"ignored":`)
 	opts.JWKS = writeTemp(t, []byte(set))
-	rep, err := Inspect(context.Background(), mint(t, contoso, fakeentra.Spec{}), opts)
+	rep, err := Inspect(context.Background(), contoso.MustMint(t, fakeentra.Spec{}), opts)
 	if err != nil || rep.Signature.Status != StatusValid {
 		t.Fatalf("%v %+v", err, rep.Signature)
 	}
@@ -147,7 +138,7 @@ func TestKeyMatchedByThumbprint(t *testing.T) {
 func TestNoVerifyTouchesNothing(t *testing.T) {
 	srv, contoso, opts := setup(t)
 	opts.NoVerify = true
-	rep, err := Inspect(context.Background(), mint(t, contoso, fakeentra.Spec{}), opts)
+	rep, err := Inspect(context.Background(), contoso.MustMint(t, fakeentra.Spec{}), opts)
 	if err != nil || rep.Signature.Status != StatusUnverified || !rep.OK() || srv.TotalHits() != 0 {
 		t.Errorf("status %s ok %v err %v hits %d", rep.Signature.Status, rep.OK(), err, srv.TotalHits())
 	}
@@ -158,7 +149,7 @@ func TestNoVerifyTouchesNothing(t *testing.T) {
 
 func TestNoTenant(t *testing.T) {
 	_, contoso, opts := setup(t)
-	raw := mint(t, contoso, fakeentra.Spec{Claims: map[string]any{"tid": nil, "iss": "https://issuer.example/"}})
+	raw := contoso.MustMint(t, fakeentra.Spec{Claims: map[string]any{"tid": nil, "iss": "https://issuer.example/"}})
 	_, err := Inspect(context.Background(), raw, opts)
 	if err == nil || !strings.Contains(err.Error(), "names no tenant") {
 		t.Fatalf("err = %v", err)
@@ -173,7 +164,7 @@ func TestNoTenant(t *testing.T) {
 func TestTextReport(t *testing.T) {
 	_, contoso, opts := setup(t)
 	opts.Now = time.Now()
-	raw := mint(t, contoso, fakeentra.Spec{Roles: []string{"Orders.Read"}, ClientID: "04b07795-8ddb-461a-bbee-02f9e1bf7b46", IssuedAt: opts.Now.Add(-2 * time.Hour), Lifetime: time.Hour})
+	raw := contoso.MustMint(t, fakeentra.Spec{Roles: []string{"Orders.Read"}, ClientID: "04b07795-8ddb-461a-bbee-02f9e1bf7b46", IssuedAt: opts.Now.Add(-2 * time.Hour), Lifetime: time.Hour})
 	rep, _ := Inspect(context.Background(), raw, opts)
 	var buf bytes.Buffer
 	ios, _, _, _ := iostreams.Test()
@@ -217,7 +208,7 @@ func TestAgo(t *testing.T) {
 // in-memory key set (no network, no disk).
 func BenchmarkDecodeVerify(b *testing.B) {
 	srv, contoso, _ := setup(b)
-	raw := mint(b, contoso, fakeentra.Spec{Roles: []string{"Orders.Read"}})
+	raw := contoso.MustMint(b, fakeentra.Spec{Roles: []string{"Orders.Read"}})
 	res := &keys.Resolver{}
 	set, err := res.JWKS(context.Background(), writeTemp(b, contoso.KeySetJSON(entra.V2)))
 	if err != nil {
@@ -238,7 +229,7 @@ func BenchmarkDecodeVerify(b *testing.B) {
 // BenchmarkDecode measures decoding alone.
 func BenchmarkDecode(b *testing.B) {
 	_, contoso, _ := setup(b)
-	raw := mint(b, contoso, fakeentra.Spec{Roles: []string{"Orders.Read"}})
+	raw := contoso.MustMint(b, fakeentra.Spec{Roles: []string{"Orders.Read"}})
 	opts := Options{NoVerify: true}
 	b.ReportAllocs()
 	for b.Loop() {

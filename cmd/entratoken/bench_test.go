@@ -18,10 +18,7 @@ func BenchmarkInspectCommand(b *testing.B) {
 	srv := fakeentra.New()
 	defer srv.Close()
 	tn := srv.Tenant(fakeentra.TenantID)
-	tok, err := tn.Mint(fakeentra.Spec{Roles: []string{"Orders.Read"}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	tok := tn.MustMint(b, fakeentra.Spec{Roles: []string{"Orders.Read"}})
 	jwks := filepath.Join(b.TempDir(), "keys.json")
 	if err := os.WriteFile(jwks, tn.KeySetJSON(entra.V2), 0o600); err != nil {
 		b.Fatal(err)

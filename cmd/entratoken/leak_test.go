@@ -29,7 +29,7 @@ func TestNoGoroutineLeaks(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer gw.Close()
-	tok, _ := tenant.Tenant(fakeentra.TenantID).Mint(fakeentra.Spec{Roles: []string{"Orders.Read"}})
+	tok := tenant.Tenant(fakeentra.TenantID).MustMint(t, fakeentra.Spec{Roles: []string{"Orders.Read"}})
 	cache := t.TempDir()
 	policy := filepath.Join("..", "..", "testdata", "policies", "orders.xml")
 	env := map[string]string{"AZURE_CLIENT_SECRET": fakeentra.ClientSecret, "APIM_SUBSCRIPTION_KEY": fakeapim.SubscriptionKey,

@@ -23,8 +23,8 @@ func TestGateway(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer g.Close()
-	good, _ := tenant.Tenant(fakeentra.TenantID).Mint(fakeentra.Spec{Roles: []string{"Orders.Read"}})
-	norole, _ := tenant.Tenant(fakeentra.TenantID).Mint(fakeentra.Spec{})
+	good := tenant.Tenant(fakeentra.TenantID).MustMint(t, fakeentra.Spec{Roles: []string{"Orders.Read"}})
+	norole := tenant.Tenant(fakeentra.TenantID).MustMint(t, fakeentra.Spec{})
 	get := func(path, tok, key string) (int, string, http.Header) {
 		req, _ := http.NewRequest("GET", g.URL+path, nil)
 		if tok != "" {

@@ -188,3 +188,20 @@ func newID() string {
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
+
+// TB is the part of testing.TB that MustMint uses: fakeentra is linked into
+// the demo, which must not import package testing.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
+// MustMint is Mint for tests: a failure ends the test.
+func (t *Tenant) MustMint(tb TB, sp Spec) string {
+	tb.Helper()
+	tok, err := t.Mint(sp)
+	if err != nil {
+		tb.Fatalf("mint: %v", err)
+	}
+	return tok
+}
