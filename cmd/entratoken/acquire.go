@@ -35,6 +35,7 @@ type AcquireOptions struct {
 	NoScopeFix       bool
 	Decode           bool
 	secretFromFlag   bool
+	placeholderOnly  bool // call --curl shows the token as $TOKEN: nothing is acquired, --offline is no obstacle
 }
 
 func newAcquireCmd(f *Factory, runF func(context.Context, *AcquireOptions) error) *cobra.Command {
@@ -111,7 +112,7 @@ func addAcquireFlags(cmd *cobra.Command, o *AcquireOptions) {
 
 // complete validates the flags and fills what the environment gives.
 func (o *AcquireOptions) complete(f *Factory) error {
-	if f.Globals.Offline {
+	if f.Globals.Offline && !o.placeholderOnly {
 		return flagErrorf("--offline: getting a token needs Entra (or the identity endpoint); pass a token you already have with --token, or drop --offline")
 	}
 	known := false

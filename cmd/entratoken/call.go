@@ -86,6 +86,7 @@ token cannot be acquired, 4 when the request fails below HTTP (connection, TLS, 
 				return flagErrorf("flag '--token' and the acquisition flags (--resource, --scope, --method) are mutually exclusive")
 			}
 			if o.acquireSet {
+				o.Acquire.placeholderOnly = o.Curl && !o.ShowSecrets
 				if err := o.Acquire.complete(f); err != nil {
 					return err
 				}
@@ -152,6 +153,8 @@ func (f *Factory) callRequest(ctx context.Context, o *CallOptions) (call.Request
 			return r, err
 		}
 		r.Token = t
+	case o.acquireSet && o.Acquire.placeholderOnly:
+		r.Token = "$TOKEN" // --curl shows the token as a variable: acquiring one would be wasted
 	case o.acquireSet:
 		actx, cancel := context.WithTimeout(ctx, f.Globals.Timeout)
 		defer cancel()
