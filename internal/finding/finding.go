@@ -32,6 +32,20 @@ type Finding struct {
 	Side string `json:"side,omitempty"`
 	// Line is the policy line the finding is about, when there is one.
 	Line int `json:"line,omitempty"`
+	// Source says where the policy element the finding is about stands:
+	// its scope, its file and the line of its start tag (spec/cli.md,
+	// "Evidence"). Line above keeps the same number.
+	Source *Source `json:"source,omitempty"`
+}
+
+// Source is where a policy element stands.
+type Source struct {
+	// Scope is global, workspace, product, api, operation, or fragment.
+	Scope string `json:"scope"`
+	// File is the file as given on the command line, relative to an APIOps
+	// folder, or an ARM resource ID for a policy read live.
+	File string `json:"file,omitempty"`
+	Line int    `json:"line"`
 }
 
 // Sides where a fix belongs.
@@ -120,4 +134,27 @@ const (
 	// IDToken: the token is an ID token (proof of sign-in for the client),
 	// not an access token for an API.
 	IDToken = "ID_TOKEN"
+)
+
+// Codes of the Evidence section of spec/cli.md: the policy as the gateway
+// runs it, the gateway's own answer and trace, the Entra registrations.
+const (
+	PolicyInvalid          = "POLICY_INVALID"
+	TokenTruncated         = "TOKEN_TRUNCATED"
+	PredictionDisagrees    = "PREDICTION_DISAGREES"
+	RequestRewritten       = "REQUEST_REWRITTEN"
+	APINotFound            = "API_NOT_FOUND"
+	OperationNotFound      = "OPERATION_NOT_FOUND"
+	EvidenceForbidden      = "EVIDENCE_FORBIDDEN"
+	EvidenceUnavailable    = "EVIDENCE_UNAVAILABLE"
+	AppRoleNotDefined      = "APP_ROLE_NOT_DEFINED"
+	AppRoleDisabled        = "APP_ROLE_DISABLED"
+	AppRoleNotAssigned     = "APP_ROLE_NOT_ASSIGNED"
+	AssignmentNewer        = "ASSIGNMENT_NEWER_THAN_TOKEN"
+	TokenVersionSetting    = "TOKEN_VERSION_SETTING"
+	IdentifierURIUnknown   = "IDENTIFIER_URI_UNKNOWN"
+	CredentialExpiring     = "CREDENTIAL_EXPIRING"
+	TraceUnavailable       = "TRACE_UNAVAILABLE"
+	TraceCredentialExpired = "TRACE_CREDENTIAL_EXPIRED"
+	TraceWrongAPI          = "TRACE_WRONG_API"
 )

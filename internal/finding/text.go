@@ -22,7 +22,12 @@ func Write(w io.Writer, p iostreams.Palette, f Finding) {
 		mark = " " + p.Bold("(the one APIM reports)")
 	}
 	where := ""
-	if f.Line > 0 {
+	switch {
+	case f.Source != nil && f.Source.File != "":
+		where = fmt.Sprintf(" [%s %s:%d]", f.Source.Scope, f.Source.File, f.Source.Line)
+	case f.Source != nil:
+		where = fmt.Sprintf(" [%s policy line %d]", f.Source.Scope, f.Source.Line)
+	case f.Line > 0:
 		where = fmt.Sprintf(" [policy line %d]", f.Line)
 	}
 	fmt.Fprintf(w, "  %s %s%s%s  %s\n", sev, p.Bold(f.Code), mark, where, f.Message)
