@@ -118,9 +118,9 @@ func Run(ctx context.Context, in Input) (*Report, error) {
 		if err := w.statements(in.Policy.Inbound()); err != nil {
 			return nil, err
 		}
-		if in.Policy.Root.Child("on-error") != nil {
+		if oe := in.Policy.Root.Child("on-error"); oe != nil && len(oe.Children) > 0 {
 			w.note(finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityInfo, Side: finding.SideAPIM,
-				Line:    in.Policy.Root.Child("on-error").Line,
+				Line:    oe.Line,
 				Message: "the policy has an <on-error> section: it may replace the status and body of a refusal (the failed-validation-error-message then never shows)",
 				Fix:     "read the <on-error> section for what the client really receives"})
 		}

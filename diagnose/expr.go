@@ -135,9 +135,22 @@ func lex(s string) []tok {
 func isIdent(c byte) bool { return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 type parser struct {
-	toks []tok
-	pos  int
-	req  Request
+	toks  []tok
+	pos   int
+	req   Request
+	depth int
+}
+
+// maxExprDepth bounds nesting (parentheses, !, call arguments): the parser
+// recurses once per level, and no real condition nests this deep.
+const maxExprDepth = 64
+
+func (p *parser) enter() error {
+	p.depth++
+	if p.depth > maxExprDepth {
+		return &UnsupportedError{What: fmt.Sprintf("an expression nested more than %d levels deep", maxExprDepth)}
+	}
+	return nil
 }
 
 func (p *parser) peek() tok {
@@ -196,6 +209,10 @@ func boolOp(l, r any, f func(a, b bool) bool) (any, error) {
 
 func (p *parser) unary() (any, error) {
 	if p.accept("op", "!") {
+		if err := p.enter(); err != nil {
+			return nil, err
+		}
+		defer func() { p.depth-- }()
 		v, err := p.unary()
 		if err != nil {
 			return nil, err
@@ -261,6 +278,10 @@ func (p *parser) primary() (any, error) {
 	switch {
 	case t.kind == "op" && t.val == "(":
 		p.pos++
+		if err := p.enter(); err != nil {
+			return nil, err
+		}
+		defer func() { p.depth-- }()
 		v, err := p.or()
 		if err != nil {
 			return nil, err
@@ -320,6 +341,9 @@ func (p *parser) chain(v any) (any, error) {
 		}
 		var args []any
 		if p.accept("op", "(") {
+			if err := p.enter(); err != nil {
+				return nil, err
+			}
 			for !p.accept("op", ")") {
 				a, err := p.or()
 				if err != nil {
@@ -331,6 +355,7 @@ func (p *parser) chain(v any) (any, error) {
 					return nil, &UnsupportedError{What: "a call that is not closed"}
 				}
 			}
+			p.depth--
 		}
 		if v == nil {
 			if nullSafe {

@@ -3,6 +3,7 @@ package diagnose
 import (
 	"encoding/base64"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -47,5 +48,21 @@ func TestEvalCondition(t *testing.T) {
 		if !errors.As(err, &ue) {
 			t.Errorf("%s: err = %v, want UnsupportedError", cond, err)
 		}
+	}
+}
+
+func TestEvalConditionBoundsNesting(t *testing.T) {
+	for _, expr := range []string{
+		"@(" + strings.Repeat("(", 100000) + "true" + strings.Repeat(")", 100000) + ")",
+		"@(" + strings.Repeat("!", 100000) + "true)",
+		"@(context.Request.Headers.GetValueOrDefault(" + strings.Repeat("\"a\".ToLower(", 5000) + ")",
+	} {
+		_, err := EvalCondition(expr, Request{})
+		if _, ok := err.(*UnsupportedError); !ok {
+			t.Errorf("%.40s...: err = %v, want an UnsupportedError", expr, err)
+		}
+	}
+	if ok, err := EvalCondition("@("+strings.Repeat("(", 10)+"true"+strings.Repeat(")", 10)+")", Request{}); err != nil || !ok {
+		t.Errorf("modest nesting: %v %v", ok, err)
 	}
 }

@@ -1,20 +1,28 @@
 // Package policy reads Azure API Management policy documents: the XML the
 // gateway runs at each scope (global, workspace, product, API, operation),
-// with APIM's C# policy expressions, {{named values}} and fragments. It keeps
-// the line every element starts on, so findings can name where they stand.
-// Diagnose evaluates what this package reads; lint and the live sources
-// (APIOps folders, ARM) share it.
+// with APIM's C# policy expressions, {{named values}} and fragments, and
+// composes them into the effective policy the gateway runs for a request.
+// Every element keeps the document it came from and the line its start tag
+// is on, so findings can say where they stand. Diagnose evaluates what this
+// package reads; lint and the evidence sources (files, APIOps folders, ARM)
+// share it.
 //
-// Reference: https://learn.microsoft.com/azure/api-management/api-management-howto-policies
+// References: https://learn.microsoft.com/azure/api-management/api-management-howto-policies
+// (scopes, sections, <base/>), .../api-management-howto-properties (named
+// values), .../policy-fragments (fragments).
 package policy
 
 import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 )
+
+// MaxDepth bounds how deeply elements may nest. Real policies nest a few
+// levels (choose/when/choose/...); a deeper document is refused rather than
+// walked recursively.
+const MaxDepth = 100
 
 // Node is one element of a policy document, with the line it starts on.
 type Node struct {
@@ -23,6 +31,11 @@ type Node struct {
 	Children []*Node
 	Text     string
 	Line     int
+	// Doc is the document the element was read from: its scope and file.
+	Doc *Document
+	// Expanded marks a <base/> or <include-fragment> whose Children are the
+	// statements it stands for in an effective policy (see Compose).
+	Expanded bool
 }
 
 // Attr returns an attribute's value.
@@ -64,129 +77,162 @@ func (n *Node) All(name string) []*Node {
 	return out
 }
 
-// Document is a parsed policy: a whole <policies> document or a fragment.
+// Document is a parsed policy: a whole <policies> document or a fragment
+// (a <fragment> element, or loose statements as people paste them).
 type Document struct {
-	Root     *Node // <policies>, or a synthetic root holding a fragment's elements
+	Root     *Node // <policies>, <fragment>, or a synthetic root holding loose statements
 	Fragment bool
+	// Scope and File say where the document came from; Read leaves them to
+	// the caller (Load and the sources set them).
+	Scope Scope
+	File  string
+	// ID names a fragment (its fragment-id) when Scope is FragmentScope.
+	ID string
 }
 
-// Inbound returns the statements APIM runs on the request: <inbound>'s
-// children, or a fragment's top-level elements.
-func (p *Document) Inbound() []*Node {
-	if p.Fragment {
-		if in := p.Root.Child("inbound"); in != nil {
-			return in.Children
+// Section returns the statements of a section (inbound, backend, outbound,
+// on-error) and whether the document has it. A fragment's statements are
+// its inbound: that is where a pasted fragment is evaluated.
+func (d *Document) Section(name string) ([]*Node, bool) {
+	if s := d.Root.Child(name); s != nil && d.Root.Name == "policies" {
+		return s.Children, true
+	}
+	if d.Fragment {
+		if s := d.Root.Child(name); s != nil {
+			return s.Children, true
 		}
-		return p.Root.Children
+		if name == "inbound" {
+			return d.Root.Children, true
+		}
 	}
-	if in := p.Root.Child("inbound"); in != nil {
-		return in.Children
-	}
-	return nil
+	return nil, false
+}
+
+// Inbound returns the statements APIM runs on the request.
+func (d *Document) Inbound() []*Node {
+	s, _ := d.Section("inbound")
+	return s
 }
 
 // ParseError is a policy that cannot be read: exit 2.
 type ParseError struct {
+	File string
 	Line int
 	Msg  string
 }
 
 func (e *ParseError) Error() string {
+	where := "policy"
+	if e.File != "" {
+		where = e.File
+	}
 	if e.Line > 0 {
-		return fmt.Sprintf("policy line %d: %s", e.Line, e.Msg)
+		return fmt.Sprintf("%s line %d: %s", where, e.Line, e.Msg)
 	}
-	return "policy: " + e.Msg
+	return where + ": " + e.Msg
 }
 
-// Parse reads a policy. Named values ({{name}}) are replaced from values; a
-// missing one is an error naming every missing name. C# expressions
-// (@(...) and @{...}), which APIM allows to contain quotes and angle brackets
-// that plain XML does not, are escaped before parsing and come back intact.
-func Parse(src []byte, values map[string]string) (*Document, error) {
-	var missing []string
-	text := replaceNamedValues(string(src), func(name string) (string, bool) {
-		v, ok := values[name]
-		if !ok {
-			missing = append(missing, name)
-		}
-		return v, ok
-	})
-	if len(missing) > 0 {
-		sort.Strings(missing)
-		return nil, &ParseError{Msg: fmt.Sprintf("named value(s) not given: %s (pass --named-value name=value for each)", strings.Join(dedupe(missing), ", "))}
-	}
-	escaped, err := escapeExpressions(text)
+// Read parses a policy document or fragment. Named values stay as they are
+// written ({{name}}): Compose substitutes them where they are known. C#
+// expressions (@(...) and @{...}), which APIM allows to hold quotes and
+// angle brackets that plain XML does not, are escaped before parsing and come
+// back intact. Time and memory are linear in the input.
+func Read(src []byte) (*Document, error) {
+	escaped, err := escapeExpressions(string(src))
 	if err != nil {
 		return nil, err
 	}
-	// A fragment may have several top-level elements: parse inside a wrapper.
-	wrapped := "<fragment-root>" + stripXMLDecl(escaped) + "</fragment-root>"
-	root, err := parseNodes(wrapped)
+	// Several top-level elements (a pasted fragment) parse inside a wrapper.
+	root, err := parseNodes("<fragment-root>" + stripXMLDecl(escaped) + "</fragment-root>")
 	if err != nil {
 		return nil, err
 	}
-	if len(root.Children) == 1 && root.Children[0].Name == "policies" {
-		return &Document{Root: root.Children[0]}, nil
-	}
-	if len(root.Children) == 0 {
+	d := &Document{}
+	switch {
+	case len(root.Children) == 1 && root.Children[0].Name == "policies":
+		d.Root = root.Children[0]
+	case len(root.Children) == 1 && root.Children[0].Name == "fragment":
+		d.Root, d.Fragment = root.Children[0], true
+	case len(root.Children) == 0:
 		return nil, &ParseError{Msg: "no policy elements found"}
+	default:
+		root.Name = ""
+		d.Root, d.Fragment = root, true
 	}
-	return &Document{Root: root, Fragment: true}, nil
+	d.adopt()
+	return d, nil
 }
 
-// replaceNamedValues replaces each {{name}} with its value; unknown names
-// stay as they are.
-func replaceNamedValues(s string, value func(string) (string, bool)) string {
-	var b strings.Builder
-	for {
-		i := strings.Index(s, "{{")
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
+// adopt points every node at d.
+func (d *Document) adopt() {
+	var walk func(n *Node)
+	walk = func(n *Node) {
+		n.Doc = d
+		for _, c := range n.Children {
+			walk(c)
 		}
-		j := strings.Index(s[i+2:], "}}")
-		if j < 0 || strings.ContainsAny(s[i+2:i+2+j], "{}") {
-			b.WriteString(s[:i+2])
-			s = s[i+2:]
-			continue
-		}
-		b.WriteString(s[:i])
-		name := strings.TrimSpace(s[i+2 : i+2+j])
-		if v, ok := value(name); ok {
-			b.WriteString(v)
-		} else {
-			b.WriteString(s[i : i+4+j])
-		}
-		s = s[i+4+j:]
 	}
+	walk(d.Root)
 }
 
-func dedupe(s []string) []string {
-	var out []string
-	for i, v := range s {
-		if i == 0 || v != s[i-1] {
-			out = append(out, v)
-		}
+// Parse reads a policy and substitutes named values from values: a name
+// that is not given is an error naming every missing one. It is the
+// single-document form diagnose has always offered; Read and Compose keep
+// unknown names instead, for the callers that know which values decide.
+func Parse(src []byte, values map[string]string) (*Document, error) {
+	d, err := Read(src)
+	if err != nil {
+		return nil, err
 	}
-	return out
+	nv := NamedValues{}
+	for k, v := range values {
+		nv[k] = NamedValue{Value: v, HasValue: true}
+	}
+	eff, err := Compose(Set{Docs: []*Document{d}, Values: nv})
+	if err != nil {
+		return nil, err
+	}
+	if missing := eff.Unresolved(); len(missing) > 0 {
+		return nil, &ParseError{Msg: fmt.Sprintf("named value(s) not given: %s (pass --named-value name=value for each)", strings.Join(missing, ", "))}
+	}
+	return eff.Document(), nil
 }
 
 func stripXMLDecl(s string) string {
-	t := strings.TrimSpace(s)
+	t := strings.TrimLeft(s, " \t\r\n")
 	if strings.HasPrefix(t, "<?xml") {
 		if i := strings.Index(t, "?>"); i > 0 {
-			// Keep the line count: replace the declaration with as many newlines.
-			return strings.Repeat("\n", strings.Count(t[:i], "\n")) + t[i+2:]
+			// Keep the line count: the declaration's own newlines, and those before it.
+			lead := strings.Count(s[:len(s)-len(t)], "\n")
+			return strings.Repeat("\n", lead+strings.Count(t[:i], "\n")) + t[i+2:]
 		}
 	}
 	return s
 }
 
+// lineCounter turns byte offsets into line numbers in one pass: offsets
+// only grow while a document is parsed.
+type lineCounter struct {
+	text string
+	off  int
+	line int
+}
+
+func (lc *lineCounter) at(off int64) int {
+	o := min(int(off), len(lc.text))
+	if o > lc.off {
+		lc.line += strings.Count(lc.text[lc.off:o], "\n")
+		lc.off = o
+	}
+	return lc.line
+}
+
 func parseNodes(text string) (*Node, error) {
 	dec := xml.NewDecoder(strings.NewReader(text))
 	dec.Strict = true
-	lineAt := func(off int64) int { return 1 + strings.Count(text[:min(int(off), len(text))], "\n") }
+	lines := &lineCounter{text: text, line: 1}
 	var stack []*Node
+	var texts []*strings.Builder
 	var root *Node
 	for {
 		off := dec.InputOffset()
@@ -203,7 +249,10 @@ func parseNodes(text string) (*Node, error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			n := &Node{Name: t.Name.Local, Attrs: t.Attr, Line: lineAt(off)}
+			n := &Node{Name: t.Name.Local, Attrs: t.Attr, Line: lines.at(off)}
+			if len(stack) > MaxDepth {
+				return nil, &ParseError{Line: n.Line, Msg: fmt.Sprintf("elements nest deeper than %d levels", MaxDepth)}
+			}
 			if len(stack) > 0 {
 				p := stack[len(stack)-1]
 				p.Children = append(p.Children, n)
@@ -211,11 +260,20 @@ func parseNodes(text string) (*Node, error) {
 				root = n
 			}
 			stack = append(stack, n)
+			texts = append(texts, nil)
 		case xml.EndElement:
-			stack = stack[:len(stack)-1]
+			if b := texts[len(texts)-1]; b != nil {
+				stack[len(stack)-1].Text = b.String()
+			}
+			stack, texts = stack[:len(stack)-1], texts[:len(texts)-1]
 		case xml.CharData:
 			if len(stack) > 0 {
-				stack[len(stack)-1].Text += string(t)
+				b := texts[len(texts)-1]
+				if b == nil {
+					b = &strings.Builder{}
+					texts[len(texts)-1] = b
+				}
+				b.Write(t)
 			}
 		}
 	}
@@ -230,44 +288,43 @@ func parseNodes(text string) (*Node, error) {
 // attribute values and text. Line numbers are unchanged.
 func escapeExpressions(s string) (string, error) {
 	var b strings.Builder
+	b.Grow(len(s) + len(s)/8)
 	i := 0
 	for i < len(s) {
-		if strings.HasPrefix(s[i:], "<!--") {
+		switch {
+		case strings.HasPrefix(s[i:], "<!--"):
 			end := strings.Index(s[i:], "-->")
 			if end < 0 {
 				return "", &ParseError{Line: 1 + strings.Count(s[:i], "\n"), Msg: "unterminated comment"}
 			}
 			b.WriteString(s[i : i+end+3])
 			i += end + 3
-			continue
-		}
-		if strings.HasPrefix(s[i:], "<![CDATA[") {
+		case strings.HasPrefix(s[i:], "<![CDATA["):
 			end := strings.Index(s[i:], "]]>")
 			if end < 0 {
 				return "", &ParseError{Line: 1 + strings.Count(s[:i], "\n"), Msg: "unterminated CDATA"}
 			}
 			b.WriteString(s[i : i+end+3])
 			i += end + 3
-			continue
-		}
-		if s[i] == '@' && i+1 < len(s) && (s[i+1] == '(' || s[i+1] == '{') {
+		case s[i] == '@' && i+1 < len(s) && (s[i+1] == '(' || s[i+1] == '{'):
 			end, err := matchExpression(s, i+1)
 			if err != nil {
 				return "", err
 			}
-			b.WriteString("@")
-			b.WriteString(xmlEscape(s[i+1 : end+1]))
+			b.WriteByte('@')
+			xmlEscape(&b, s[i+1:end+1])
 			i = end + 1
-			continue
+		default:
+			b.WriteByte(s[i])
+			i++
 		}
-		b.WriteByte(s[i])
-		i++
 	}
 	return b.String(), nil
 }
 
 // matchExpression returns the index of the bracket closing the one at open,
-// skipping C# string and character literals.
+// skipping C# string and character literals. It counts depth without
+// recursion, so any nesting costs one pass.
 func matchExpression(s string, open int) (int, error) {
 	closeCh := byte(')')
 	if s[open] == '{' {
@@ -316,8 +373,7 @@ func matchExpression(s string, open int) (int, error) {
 	return 0, &ParseError{Line: 1 + strings.Count(s[:open], "\n"), Msg: "unterminated policy expression (@( or @{ without its closing bracket)"}
 }
 
-func xmlEscape(s string) string {
-	var b strings.Builder
+func xmlEscape(b *strings.Builder, s string) {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '<':
@@ -325,8 +381,10 @@ func xmlEscape(s string) string {
 		case '>':
 			b.WriteString("&gt;")
 		case '&':
-			// Already-escaped entities (&quot; written by the portal) stay.
-			if j := strings.IndexByte(s[i:], ';'); j > 1 && j < 8 && isEntity(s[i+1:i+j]) {
+			// Already-escaped entities (&quot; written by the portal, or the
+			// format=xml export) stay. The look-ahead is bounded, so a run of
+			// '&' costs a constant each.
+			if j := strings.IndexByte(s[i:min(len(s), i+8)], ';'); j > 1 && isEntity(s[i+1:i+j]) {
 				b.WriteByte('&')
 			} else {
 				b.WriteString("&amp;")
@@ -337,7 +395,6 @@ func xmlEscape(s string) string {
 			b.WriteByte(c)
 		}
 	}
-	return b.String()
 }
 
 func isEntity(name string) bool {
