@@ -46,10 +46,10 @@ func TestReadFragmentForms(t *testing.T) {
 
 func TestReadErrors(t *testing.T) {
 	for src, want := range map[string]string{
-		"":                                 "no policy elements",
-		"<policies><inbound></policies>":   "line 1: not well-formed XML",
-		"<a>\n<b value=\"@(x\" />\n</a>":    "line 2: unterminated policy expression",
-		"<a>\n<!-- never closed":           "line 2: unterminated comment",
+		"":                                "no policy elements",
+		"<policies><inbound></policies>":  "line 1: not well-formed XML",
+		"<a>\n<b value=\"@(x\" />\n</a>":  "line 2: unterminated policy expression",
+		"<a>\n<!-- never closed":          "line 2: unterminated comment",
 		strings.Repeat("<a>", MaxDepth+5): "nest deeper than 100",
 	} {
 		_, err := Read([]byte(src))
@@ -61,12 +61,12 @@ func TestReadErrors(t *testing.T) {
 
 func TestValuesRefs(t *testing.T) {
 	for s, want := range map[string]string{
-		"{{tenant-id}}":                    "tenant-id",
+		"{{tenant-id}}":                     "tenant-id",
 		"a {{x.y_z-1}} b {{x.y_z-1}} {{w}}": "x.y_z-1 w",
 		"{{ body.name }} {{- header.Key }}": "",
-		"{{{inner}}}":                      "inner",
-		"{{ {{ {{ no }}":                   "",
-		"{{}}":                             "",
+		"{{{inner}}}":                       "inner",
+		"{{ {{ {{ no }}":                    "",
+		"{{}}":                              "",
 	} {
 		if got := strings.Join(Refs(s), " "); got != want {
 			t.Errorf("Refs(%q) = %q, want %q", s, got, want)
