@@ -14,16 +14,16 @@ type Scope string
 // Scopes, broadest first (api-management-howto-policies: "All APIs (service)
 // > All APIs (workspace) > Product > API > API operation").
 const (
-	Global        Scope = "global"
-	Workspace     Scope = "workspace"
-	Product       Scope = "product"
-	API           Scope = "api"
-	Operation     Scope = "operation"
-	FragmentScope Scope = "fragment"
+	ScopeGlobal    Scope = "global"
+	ScopeWorkspace Scope = "workspace"
+	ScopeProduct   Scope = "product"
+	ScopeAPI       Scope = "api"
+	ScopeOperation Scope = "operation"
+	ScopeFragment  Scope = "fragment"
 )
 
 // Scopes lists the scopes a request composes, broadest first.
-var Scopes = []Scope{Global, Workspace, Product, API, Operation}
+var Scopes = []Scope{ScopeGlobal, ScopeWorkspace, ScopeProduct, ScopeAPI, ScopeOperation}
 
 // ParseScope reads a scope name as the command line gives it.
 func ParseScope(s string) (Scope, bool) {
@@ -145,7 +145,7 @@ func Compose(set Set) (*Effective, error) {
 
 func orAPI(s Scope) Scope {
 	if s == "" {
-		return API
+		return ScopeAPI
 	}
 	return s
 }

@@ -42,24 +42,24 @@ func TestComposeRules(t *testing.T) {
 		want    string
 	}{
 		{"the narrowest scope's section is the root; <base/> runs the broader scope's section where it stands (cross-domain, base, find-and-replace)",
-			map[Scope]string{Global: global, API: `<policies><inbound><a/><base/><b/></inbound></policies>`}, "inbound",
+			map[Scope]string{ScopeGlobal: global, ScopeAPI: `<policies><inbound><a/><base/><b/></inbound></policies>`}, "inbound",
 			"a@api [base g1@global ] b@api"},
 		{"without <base/> the broader scopes do not run for that section",
-			map[Scope]string{Global: global, API: `<policies><inbound><a/></inbound></policies>`}, "inbound", "a@api"},
+			map[Scope]string{ScopeGlobal: global, ScopeAPI: `<policies><inbound><a/></inbound></policies>`}, "inbound", "a@api"},
 		{"sections compose independently: inbound keeps <base/>, outbound drops it",
-			map[Scope]string{Global: global, API: `<policies><inbound><base/></inbound><outbound><a/></outbound></policies>`}, "outbound", "a@api"},
+			map[Scope]string{ScopeGlobal: global, ScopeAPI: `<policies><inbound><base/></inbound><outbound><a/></outbound></policies>`}, "outbound", "a@api"},
 		{"a scope with no document is transparent (operation → API → global, no product)",
-			map[Scope]string{Global: global, API: `<policies><inbound><base/><a/></inbound></policies>`, Operation: `<policies><inbound><base/><o/></inbound></policies>`}, "inbound",
+			map[Scope]string{ScopeGlobal: global, ScopeAPI: `<policies><inbound><base/><a/></inbound></policies>`, ScopeOperation: `<policies><inbound><base/><o/></inbound></policies>`}, "inbound",
 			"[base [base g1@global ] a@api ] o@operation"},
 		{"product sits between global and API",
-			map[Scope]string{Global: global, Product: product, API: `<policies><inbound><base/><a/></inbound></policies>`}, "inbound",
+			map[Scope]string{ScopeGlobal: global, ScopeProduct: product, ScopeAPI: `<policies><inbound><base/><a/></inbound></policies>`}, "inbound",
 			"[base [base g1@global ] p1@product ] a@api"},
 		{"<base/> at global scope has no effect",
-			map[Scope]string{Global: `<policies><inbound><base/><g1/></inbound></policies>`}, "inbound", "[base ] g1@global"},
+			map[Scope]string{ScopeGlobal: `<policies><inbound><base/><g1/></inbound></policies>`}, "inbound", "[base ] g1@global"},
 		{"a document without the section is transparent for it",
-			map[Scope]string{Global: global, API: `<policies><inbound><base/></inbound></policies>`}, "outbound", "g-out@global"},
+			map[Scope]string{ScopeGlobal: global, ScopeAPI: `<policies><inbound><base/></inbound></policies>`}, "outbound", "g-out@global"},
 		{"workspace sits between global and product",
-			map[Scope]string{Global: global, Workspace: `<policies><inbound><base/><w/></inbound></policies>`, API: `<policies><inbound><base/></inbound></policies>`}, "inbound",
+			map[Scope]string{ScopeGlobal: global, ScopeWorkspace: `<policies><inbound><base/><w/></inbound></policies>`, ScopeAPI: `<policies><inbound><base/></inbound></policies>`}, "inbound",
 			"[base [base g1@global ] w@workspace ]"},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
@@ -79,10 +79,10 @@ func TestComposeRules(t *testing.T) {
 }
 
 func TestComposeKeepsOrigins(t *testing.T) {
-	g := doc(t, Global, "<policies>\n<inbound>\n  <include-fragment fragment-id=\"jwt\" />\n</inbound>\n</policies>")
-	frag := doc(t, FragmentScope, "<fragment>\n\n  <validate-jwt header-name=\"Authorization\" />\n</fragment>")
+	g := doc(t, ScopeGlobal, "<policies>\n<inbound>\n  <include-fragment fragment-id=\"jwt\" />\n</inbound>\n</policies>")
+	frag := doc(t, ScopeFragment, "<fragment>\n\n  <validate-jwt header-name=\"Authorization\" />\n</fragment>")
 	frag.ID = "jwt"
-	api := doc(t, API, "<policies>\n  <inbound>\n    <base />\n  </inbound>\n</policies>")
+	api := doc(t, ScopeAPI, "<policies>\n  <inbound>\n    <base />\n  </inbound>\n</policies>")
 	e, err := Compose(Set{Docs: []*Document{api, g}, Fragments: map[string]*Document{"jwt": frag}})
 	if err != nil {
 		t.Fatal(err)
@@ -106,7 +106,7 @@ func TestComposeKeepsOrigins(t *testing.T) {
 }
 
 func TestComposeFragmentsAndValues(t *testing.T) {
-	api := doc(t, API, `<policies><inbound>
+	api := doc(t, ScopeAPI, `<policies><inbound>
 	<include-fragment fragment-id="missing" />
 	<include-fragment fragment-id="missing" />
 	<set-header name="x-key"><value>{{backend-key}}</value></set-header>
@@ -148,15 +148,15 @@ func TestComposeFragmentsAndValues(t *testing.T) {
 }
 
 func TestComposeRefusesTwoDocsForAScope(t *testing.T) {
-	_, err := Compose(Set{Docs: []*Document{doc(t, API, "<a/>"), doc(t, API, "<b/>")}})
+	_, err := Compose(Set{Docs: []*Document{doc(t, ScopeAPI, "<a/>"), doc(t, ScopeAPI, "<b/>")}})
 	if err == nil || !strings.Contains(err.Error(), "two documents for scope api") {
 		t.Errorf("err = %v", err)
 	}
 }
 
 func TestComposeBoundsFragmentNesting(t *testing.T) {
-	loop := doc(t, FragmentScope, `<fragment><include-fragment fragment-id="loop"/></fragment>`)
-	api := doc(t, API, `<include-fragment fragment-id="loop"/>`)
+	loop := doc(t, ScopeFragment, `<fragment><include-fragment fragment-id="loop"/></fragment>`)
+	api := doc(t, ScopeAPI, `<include-fragment fragment-id="loop"/>`)
 	_, err := Compose(Set{Docs: []*Document{api}, Fragments: map[string]*Document{"loop": loop}})
 	if err == nil || !strings.Contains(err.Error(), "more than 8 levels") {
 		t.Errorf("err = %v", err)
@@ -164,8 +164,8 @@ func TestComposeBoundsFragmentNesting(t *testing.T) {
 }
 
 func TestComposeRecordsAbsentSections(t *testing.T) {
-	g := doc(t, Global, `<policies><inbound><g/></inbound></policies>`)
-	api := doc(t, API, `<policies><outbound/></policies>`)
+	g := doc(t, ScopeGlobal, `<policies><inbound><g/></inbound></policies>`)
+	api := doc(t, ScopeAPI, `<policies><outbound/></policies>`)
 	e, err := Compose(Set{Docs: []*Document{g, api}})
 	if err != nil {
 		t.Fatal(err)

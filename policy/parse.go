@@ -86,7 +86,7 @@ type Document struct {
 	// the caller (Load and the sources set them).
 	Scope Scope
 	File  string
-	// ID names a fragment (its fragment-id) when Scope is FragmentScope.
+	// ID names a fragment (its fragment-id) when Scope is ScopeFragment.
 	ID string
 }
 
