@@ -11,10 +11,8 @@ package diagnose
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/entratoken/entratoken/inspect"
@@ -22,6 +20,7 @@ import (
 	"github.com/entratoken/entratoken/internal/keys"
 	"github.com/entratoken/entratoken/internal/netx"
 	"github.com/entratoken/entratoken/internal/token"
+	"github.com/entratoken/entratoken/policy"
 )
 
 // Verdicts.
@@ -52,7 +51,46 @@ type Report struct {
 	// "token" (token-only checks: no policy was given, so "accepted" means
 	// only that nothing is wrong with the token itself).
 	Basis string `json:"basis,omitempty"`
+	// Evidence says what the effective policy was composed from.
+	Evidence *Evidence `json:"evidence,omitempty"`
+	// Steps say what happened to each statement of the inbound pipeline.
+	Steps []Step `json:"steps,omitempty"`
+
+	results map[*policy.Node]string
 }
+
+// Evidence names what a verdict under an effective policy rests on
+// (spec/cli.md, "The effective policy (live, over ARM)": the same members
+// for an APIOps folder, with files for IDs).
+type Evidence struct {
+	Service   string          `json:"service,omitempty"`
+	API       string          `json:"api,omitempty"`
+	Operation string          `json:"operation,omitempty"`
+	Product   string          `json:"product,omitempty"`
+	Context   string          `json:"product_context,omitempty"`
+	Scopes    []EvidenceScope `json:"scopes"`
+}
+
+// EvidenceScope is one document that took part: its scope and its ID (an
+// ARM resource ID, or a file).
+type EvidenceScope struct {
+	Scope string `json:"scope"`
+	ID    string `json:"id"`
+}
+
+// Step is one statement of the pipeline and what happened to it.
+type Step struct {
+	Section string `json:"section"`
+	Policy  string `json:"policy"`
+	Scope   string `json:"scope,omitempty"`
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Result  string `json:"result"`
+}
+
+// Result says what happened to a statement of the effective policy ("" when
+// it was not reached or not evaluated), for --show-policy.
+func (r *Report) Result(n *policy.Node) string { return r.results[n] }
 
 // Input is what to evaluate.
 type Input struct {
@@ -69,6 +107,9 @@ type Input struct {
 	// with no assumption about where the token travels: what a gateway does.
 	AsSent bool
 	Query  map[string]string
+	// Target is the effective policy with what it was composed for; it
+	// replaces Policy when set.
+	Target *Target
 }
 
 // Run evaluates in. The error is a *keys.Error when a policy's metadata or
@@ -113,17 +154,25 @@ func Run(ctx context.Context, in Input) (*Report, error) {
 	default:
 		rep.Basis = "token"
 	}
-	w := &walker{e: e, rep: rep, raw: in.Token, asSent: in.AsSent}
+	w := &walker{e: e, rep: rep, raw: in.Token, asSent: in.AsSent, results: map[*policy.Node]string{}}
+	if t := in.Target; t != nil {
+		in.Policy = t.Effective.Document()
+		rep.Basis = "policy"
+		w.complete, w.values = t.Complete, t.Effective.Values()
+		rep.Evidence = evidenceOf(t)
+		if t.Context.Refused != "" && (in.Token != "" || in.AsSent) {
+			w.absorb(keyRefusal(t))
+		}
+	}
 	if in.Policy != nil {
 		if err := w.statements(in.Policy.Inbound()); err != nil {
 			return nil, err
 		}
-		if oe := in.Policy.Root.Child("on-error"); oe != nil && len(oe.Children) > 0 {
-			w.note(finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityInfo, Side: finding.SideAPIM,
-				Line:    oe.Line,
-				Message: "the policy has an <on-error> section: it may replace the status and body of a refusal (the failed-validation-error-message then never shows)",
-				Fix:     "read the <on-error> section for what the client really receives"})
+		if oe := in.Policy.Root.Child("on-error"); oe != nil && len(oe.Children) > 0 && w.decided && rep.Status >= 400 {
+			w.onError(oe.Children)
 		}
+		rep.results = w.results
+		rep.Steps = steps(in.Policy, w.results)
 	}
 	switch {
 	case !in.Expectations.empty():
@@ -152,148 +201,6 @@ func Run(ctx context.Context, in Input) (*Report, error) {
 	w.finish()
 	return rep, nil
 }
-
-type walker struct {
-	e   env
-	rep *Report
-	raw string
-
-	decided bool // the gateway's answer is known: a refusal or return-response
-	unknown bool // something before the answer could not be evaluated
-	asSent  bool
-}
-
-func (w *walker) note(f finding.Finding) { w.rep.Findings = append(w.rep.Findings, f) }
-
-// absorb adds a statement's outcome; the first refusal decides the answer.
-func (w *walker) absorb(o *outcome) {
-	w.rep.Findings = append(w.rep.Findings, o.findings...)
-	w.rep.Checks = append(w.rep.Checks, o.checks...)
-	if w.decided {
-		return
-	}
-	if o.unknown {
-		// A part that decides this statement cannot be evaluated: its
-		// failures are listed, but they may come from that very part.
-		w.unknown = true
-		return
-	}
-	if o.failed && !w.unknown {
-		w.decided = true
-		w.rep.Status, w.rep.Message = o.status, o.message
-		// The primary finding: the first error this statement produced in
-		// APIM's order, which evalRule follows.
-		for i := len(w.rep.Findings) - len(o.findings); i < len(w.rep.Findings); i++ {
-			if w.rep.Findings[i].Severity == finding.SeverityError {
-				w.rep.Findings[i].Primary = true
-				break
-			}
-		}
-	}
-}
-
-func (w *walker) rule(r *rule) error {
-	if w.raw == "" && !w.asSent {
-		return nil
-	}
-	o, err := evalRule(w.e, r)
-	if err != nil {
-		return err
-	}
-	w.absorb(o)
-	return nil
-}
-
-func (w *walker) statements(nodes []*Node) error {
-	for _, n := range nodes {
-		if w.decided {
-			return nil // the gateway answered before this statement
-		}
-		if err := w.statement(n); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (w *walker) statement(n *Node) error {
-	switch n.Name {
-	case "validate-jwt":
-		return w.rule(ruleFromValidateJWT(n))
-	case "validate-azure-ad-token":
-		return w.rule(ruleFromAzureADToken(n))
-	case "check-header":
-		w.absorb(checkHeader(w.e, n))
-	case "choose":
-		return w.choose(n)
-	case "return-response", "mock-response":
-		o := returnResponse(n)
-		undecided := !w.decided && !w.unknown
-		w.absorb(o)
-		if undecided && !o.failed {
-			w.rep.Status = o.status // APIM answers itself
-		}
-		w.decided = w.decided || !w.unknown
-	case "base":
-		w.note(finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityInfo, Side: finding.SideAPIM, Line: n.Line,
-			Message: "<base /> runs the policies of the enclosing scopes (all APIs, product, API), which entratoken cannot see",
-			Fix:     "if those validate tokens too, diagnose with their policy as well"})
-	case "authentication-managed-identity":
-		w.note(finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityWarning, Side: finding.SideAPIM, Line: n.Line,
-			Message: "authentication-managed-identity replaces the Authorization header with APIM's own token; a validate-jwt after it checks APIM's token, not the client's",
-			Fix:     "put validate-jwt before authentication-managed-identity"})
-	default:
-		if harmless[n.Name] {
-			w.note(finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityInfo, Side: finding.SideAPIM, Line: n.Line,
-				Message: fmt.Sprintf("<%s> is not evaluated; it does not decide whether the token is accepted", n.Name)})
-			return nil
-		}
-		f := finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityWarning, Side: finding.SideAPIM, Line: n.Line,
-			Message: fmt.Sprintf("<%s> cannot be evaluated offline and may refuse requests on its own (not because of the token)", n.Name),
-			Fix:     "check it with the APIM trace"}
-		if n.Name == "include-fragment" {
-			f.Severity = finding.SeverityError
-			f.Message = "<include-fragment> runs a policy fragment entratoken cannot see; it may validate the token"
-			f.Fix = "diagnose with the fragment's content as --policy"
-			if !w.decided {
-				w.unknown = true
-			}
-		}
-		w.note(f)
-	}
-	return nil
-}
-
-func (w *walker) choose(n *Node) error {
-	for _, c := range n.Children {
-		switch c.Name {
-		case "when":
-			cond := c.AttrOr("condition", "")
-			ok, err := EvalCondition(cond, w.e.req)
-			if err != nil {
-				w.note(finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityError, Side: finding.SideAPIM, Line: c.Line,
-					Message: fmt.Sprintf("the <when> condition at line %d %v; which branch runs is unknown", c.Line, err),
-					Fix:     "check this branch with the APIM trace; entratoken did not assume either branch"})
-				if !w.decided {
-					w.unknown = true
-				}
-				return nil
-			}
-			w.rep.Checks = append(w.rep.Checks, Check{Name: "condition", Result: map[bool]string{true: "pass", false: "skip"}[ok],
-				Detail: fmt.Sprintf("line %d: %s is %v", c.Line, shorten(cond), ok)})
-			if ok {
-				return w.statements(c.Children)
-			}
-		case "otherwise":
-			w.rep.Checks = append(w.rep.Checks, Check{Name: "condition", Result: "pass", Detail: fmt.Sprintf("line %d: otherwise", c.Line)})
-			return w.statements(c.Children)
-		}
-	}
-	return nil
-}
-
-// shorten folds an expression's white space onto one line.
-func shorten(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func (w *walker) finish() {
 	r := w.rep

@@ -16,7 +16,7 @@ import (
 
 // harmless statements do not decide whether a token is accepted.
 var harmless = map[string]bool{
-	"set-variable": true, "set-header": true, "set-query-parameter": true, "rewrite-uri": true,
+	"set-variable":        true,
 	"set-backend-service": true, "forward-request": true, "cors": true, "log-to-eventhub": true, "trace": true,
 	"emit-metric": true, "set-method": true, "set-body": true, "find-and-replace": true, "json-to-xml": true,
 	"xml-to-json": true, "cache-lookup": true, "cache-store": true, "cache-lookup-value": true,

@@ -255,6 +255,9 @@ func (c *composer) substitute(s string) string {
 // the set does not hold a value for, sorted.
 func (e *Effective) Unresolved() []string { return e.unresolved }
 
+// Values returns the named values the policy was composed with.
+func (e *Effective) Values() NamedValues { return e.values }
+
 // Value returns what the set knows of a named value.
 func (e *Effective) Value(name string) (NamedValue, bool) {
 	nv, ok := e.values[name]

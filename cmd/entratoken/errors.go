@@ -9,8 +9,10 @@ import (
 
 	"github.com/entratoken/entratoken/acquire"
 	"github.com/entratoken/entratoken/call"
+	"github.com/entratoken/entratoken/diagnose"
 	"github.com/entratoken/entratoken/internal/keys"
 	"github.com/entratoken/entratoken/internal/token"
+	"github.com/entratoken/entratoken/policy"
 )
 
 // Exit codes are part of the contract (spec/cli.md, "Exit codes").
@@ -52,6 +54,9 @@ func exitCode(err error, ran bool) int {
 	var ae *acquire.Error
 	var aie *acquire.InputError
 	var te *call.TransportError
+	var ne *diagnose.NeedError
+	var ue *diagnose.UsageError
+	var pe *policy.ParseError
 	switch {
 	case err == nil:
 		return exitOK
@@ -66,7 +71,8 @@ func exitCode(err error, ran bool) int {
 		return exitNoToken
 	case errors.As(err, &aie):
 		return exitUsage
-	case errors.As(err, &fe), errors.As(err, &kfe), errors.As(err, &ie), errors.Is(err, token.ErrNoInput):
+	case errors.As(err, &fe), errors.As(err, &kfe), errors.As(err, &ie), errors.Is(err, token.ErrNoInput),
+		errors.As(err, &ne), errors.As(err, &ue), errors.As(err, &pe):
 		return exitUsage
 	case errors.As(err, &ke):
 		return exitNoToken
