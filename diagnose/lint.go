@@ -1,11 +1,13 @@
 package diagnose
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
 	"github.com/entratoken/entratoken/internal/entra"
 	"github.com/entratoken/entratoken/internal/finding"
+	"github.com/entratoken/entratoken/policy"
 )
 
 // LintPolicy finds what is wrong with a policy before any token meets it:
@@ -16,7 +18,10 @@ func LintPolicy(p *Policy) *Report {
 	var visit func(nodes []*Node)
 	visit = func(nodes []*Node) {
 		for _, n := range nodes {
+			before := len(rep.Findings)
 			switch n.Name {
+			case "base":
+				visit(n.Children)
 			case "validate-jwt":
 				rep.Findings = append(rep.Findings, lintRule(ruleFromValidateJWT(n))...)
 			case "validate-azure-ad-token":
@@ -34,8 +39,15 @@ func LintPolicy(p *Policy) *Report {
 					visit(c.Children)
 				}
 			case "include-fragment":
-				rep.Findings = append(rep.Findings, finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityWarning,
-					Side: finding.SideAPIM, Line: n.Line, Message: "<include-fragment> runs a fragment entratoken cannot see"})
+				visit(n.Children) // a fragment not given: lintComposed says so
+			}
+			for i := before; i < len(rep.Findings); i++ {
+				if f := &rep.Findings[i]; f.Source == nil {
+					if src := policy.Source(n); src != nil {
+						src.Line = cmp.Or(f.Line, n.Line)
+						f.Source = src
+					}
+				}
 			}
 		}
 	}

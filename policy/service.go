@@ -103,6 +103,31 @@ func (s *Service) Link() {
 	sort.Slice(s.Products, func(i, j int) bool { return s.Products[i].Name < s.Products[j].Name })
 }
 
+// Documents returns every policy document of the service: global, products,
+// APIs, operations and fragments, in that order.
+func (s *Service) Documents() []*Document {
+	var out []*Document
+	add := func(d *Document) {
+		if d != nil {
+			out = append(out, d)
+		}
+	}
+	add(s.Policy)
+	for _, p := range s.Products {
+		add(p.Policy)
+	}
+	for _, a := range s.APIs {
+		add(a.Policy)
+		for _, o := range a.Operations {
+			add(o.Policy)
+		}
+	}
+	for _, id := range sortedKeys(s.Fragments) {
+		add(s.Fragments[id])
+	}
+	return out
+}
+
 // FindAPI returns the API with the resource name (case-insensitive).
 func (s *Service) FindAPI(name string) *API {
 	for _, a := range s.APIs {

@@ -18,8 +18,17 @@ import (
 type DiagnoseOptions struct {
 	Token           string
 	HasToken        bool
-	PolicyFile      string
+	Policies        []string // [SCOPE=]FILE
+	Fragments       []string // ID=FILE
 	NamedValues     []string
+	NamedValuesFile string
+	APIOps          string
+	API, Operation  string
+	Product         string
+	NoProduct       bool
+	URL, Method     string
+	ShowPolicy      string // "", "tree" or "xml"
+	Format          string // "" or "sarif"
 	SubscriptionKey bool
 	Headers         []string
 	ResponseFile    string
@@ -71,6 +80,9 @@ the policy cannot be parsed, 3 when a policy's metadata cannot be fetched.`,
 					return flagErrorf("--header wants 'Name: value', not %q", h)
 				}
 			}
+			if err := o.validateSources(); err != nil {
+				return err
+			}
 			f.markRan()
 			if runF != nil {
 				return runF(cmd.Context(), o)
@@ -79,8 +91,20 @@ the policy cannot be parsed, 3 when a policy's metadata cannot be fetched.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&o.PolicyFile, "policy", "", "APIM policy `FILE`: a <policies> document or a fragment")
+	fl.StringArrayVar(&o.Policies, "policy", nil, "APIM policy `[SCOPE=]FILE` (global, workspace, product, api, operation; a bare FILE is api; repeatable)")
+	fl.StringArrayVar(&o.Fragments, "fragment", nil, "policy fragment for <include-fragment>: `ID=FILE` (repeatable)")
 	fl.StringArrayVar(&o.NamedValues, "named-value", nil, "value of a {{named value}}: name=value (repeatable)")
+	fl.StringVar(&o.NamedValuesFile, "named-values", "", "named values from a JSON object `FILE` {\"name\": \"value\", ...}")
+	fl.StringVar(&o.APIOps, "apiops", "", "an APIOps extractor folder `DIR`: the policies of every scope, fragments, named values")
+	fl.StringVar(&o.API, "api", "", "with --apiops: the API (its folder name)")
+	fl.StringVar(&o.Operation, "operation", "", "with --apiops: the operation (its folder name)")
+	fl.StringVar(&o.Product, "product", "", "the product whose key is sent: its policy runs")
+	fl.BoolVar(&o.NoProduct, "no-product", false, "the key is scoped to the API, to all APIs, or is the all-access key: no product policy runs")
+	fl.StringVar(&o.URL, "url", "", "with --apiops: the request's URL, routed to its API and operation as the gateway does")
+	fl.StringVarP(&o.Method, "request", "X", "GET", "with --url: the request's HTTP method")
+	fl.StringVar(&o.ShowPolicy, "show-policy", "", "print the effective policy as the gateway runs it: tree (default) or xml")
+	fl.Lookup("show-policy").NoOptDefVal = "tree"
+	fl.StringVar(&o.Format, "format", "", "lint output: sarif (SARIF 2.1.0 for GitHub code scanning)")
 	fl.BoolVar(&o.SubscriptionKey, "subscription-key-present", false, "the request carries Ocp-Apim-Subscription-Key")
 	fl.StringArrayVar(&o.Headers, "header", nil, "another request header, 'Name: value' (repeatable), for check-header and conditions")
 	fl.StringVar(&o.ResponseFile, "response", "", "a saved HTTP response (`FILE`, as curl -i writes it) to say who refused it")
@@ -101,25 +125,27 @@ func runDiagnose(ctx context.Context, f *Factory, o *DiagnoseOptions) error {
 			return err
 		}
 	}
+	targets, nf, err := o.targets(f, raw != "")
+	if err != nil {
+		return err
+	}
+	if nf != nil { // the gateway answers 404 before any policy
+		return f.writeDiagnosis(diagnose.NotFoundReport(nf), o, "the route of "+o.URL)
+	}
+	if raw == "" && o.APIOps != "" && len(targets) == 0 {
+		return f.lintAPIOps(o)
+	}
 	var pol *diagnose.Policy
-	if o.PolicyFile != "" {
-		b, err := iostreams.ReadFile(o.PolicyFile, diagnose.MaxResponse)
-		if err != nil {
-			return flagErrorf("--policy %s: %v", o.PolicyFile, err)
-		}
-		values := map[string]string{}
-		for _, nv := range o.NamedValues {
-			k, v, _ := strings.Cut(nv, "=")
-			values[strings.TrimSpace(k)] = v
-		}
-		if pol, err = diagnose.Parse(b, values); err != nil {
-			return flagErrorf("--policy %s: %v", o.PolicyFile, err)
-		}
+	if len(targets) > 0 {
+		pol = targets[0].Effective.Document()
 	}
 	if o.tenantSet {
 		o.Expect.Tenant = f.Globals.Tenant
 	}
-	source := o.PolicyFile
+	source := ""
+	if len(targets) > 0 {
+		source = targets[0].Label
+	}
 	if pol == nil && !expectationsGiven(&o.Expect) {
 		source = "token-only checks (no --policy and no expectations): signature, lifetime"
 		o.Expect.Tenant = ""
@@ -131,6 +157,7 @@ func runDiagnose(ctx context.Context, f *Factory, o *DiagnoseOptions) error {
 	switch {
 	case raw == "" && pol != nil:
 		rep = diagnose.LintPolicy(pol)
+		rep.Findings = append(rep.Findings, lintComposed(targets[0])...)
 	case raw == "" && o.ResponseFile == "":
 		return flagErrorf("nothing to diagnose: give a token (argument, @file or stdin), a --policy to lint, or a --response")
 	default:
@@ -145,9 +172,9 @@ func runDiagnose(ctx context.Context, f *Factory, o *DiagnoseOptions) error {
 		}
 		var err error
 		if raw != "" {
-			rep, err = diagnose.Run(ctx, diagnose.Input{Token: raw, Policy: pol, Expectations: exp, SubscriptionKey: o.SubscriptionKey,
-				Headers: headers, Resolver: f.Resolver(), Authority: f.authority})
-			if err != nil {
+			in := diagnose.Input{Token: raw, Expectations: exp, SubscriptionKey: o.SubscriptionKey,
+				Headers: headers, Resolver: f.Resolver(), Authority: f.authority}
+			if rep, err = runTargets(ctx, in, targets); err != nil {
 				return err
 			}
 		} else {
@@ -159,23 +186,10 @@ func runDiagnose(ctx context.Context, f *Factory, o *DiagnoseOptions) error {
 			return err
 		}
 	}
-	if f.Globals.Output == "json" {
-		if err := writeJSON(f.IO.Out, rep); err != nil {
-			return err
-		}
-	} else {
-		rep.WriteText(f.IO.Out, f.IO.Palette(), source)
+	if len(targets) > 0 && o.ShowPolicy != "" {
+		return f.showPolicy(targets[0], rep, o, source)
 	}
-	switch rep.Verdict {
-	case diagnose.Accepted:
-		return nil
-	case diagnose.Lint:
-		if finding.HasErrors(rep.Findings) {
-			return errFailed
-		}
-		return nil
-	}
-	return errFailed
+	return f.writeDiagnosis(rep, o, source)
 }
 
 func expectationsGiven(e *diagnose.Expectations) bool {
