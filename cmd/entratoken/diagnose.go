@@ -157,7 +157,7 @@ func runDiagnose(ctx context.Context, f *Factory, o *DiagnoseOptions) error {
 	switch {
 	case raw == "" && pol != nil:
 		rep = diagnose.LintPolicy(pol)
-		rep.Findings = append(rep.Findings, lintComposed(targets[0])...)
+		rep.Findings = append(rep.Findings, diagnose.LintComposed(targets[0])...)
 	case raw == "" && o.ResponseFile == "":
 		return flagErrorf("nothing to diagnose: give a token (argument, @file or stdin), a --policy to lint, or a --response")
 	default:

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/entratoken/entratoken/diagnose"
@@ -150,34 +149,6 @@ func runTargets(ctx context.Context, in diagnose.Input, targets []diagnose.Targe
 	return rep, nil
 }
 
-// lintComposed finds what only the effective policy shows: fragments that
-// do not exist, and (for a folder that holds every named value) references
-// to a named value the service does not have.
-func lintComposed(t diagnose.Target) []finding.Finding {
-	var out []finding.Finding
-	for _, n := range t.Effective.Missing {
-		id := n.AttrOr("fragment-id", "")
-		f := finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityWarning, Side: finding.SideAPIM, Line: n.Line, Source: policy.Source(n),
-			Message: "<include-fragment fragment-id=\"" + id + "\"> runs a fragment that was not given", Fix: "give it with --fragment " + id + "=FILE"}
-		if t.Complete {
-			f.Code, f.Severity = finding.PolicyInvalid, finding.SeverityError
-			f.Message = "<include-fragment fragment-id=\"" + id + "\"> names a fragment the service does not have: APIM refuses to save this policy"
-			f.Fix = "create policy fragments/" + id + "/policy.xml, or fix the fragment-id"
-		}
-		out = append(out, f)
-	}
-	if t.Complete {
-		for _, name := range t.Effective.Unresolved() {
-			if _, ok := t.Effective.Value(name); !ok {
-				out = append(out, finding.Finding{Code: finding.PolicyInvalid, Severity: finding.SeverityError, Side: finding.SideAPIM,
-					Message: "the policy refers to named value {{" + name + "}}, which the service does not have: APIM refuses to save it",
-					Fix:     "create named values/" + name + "/namedValueInformation.json (display name " + name + "), or fix the reference"})
-			}
-		}
-	}
-	return out
-}
-
 // writeDiagnosis prints a report in the form asked for, and says by its
 // error how the command ends.
 func (f *Factory) writeDiagnosis(rep *diagnose.Report, o *DiagnoseOptions, source string) error {
@@ -256,81 +227,15 @@ func (f *Factory) showPolicy(t diagnose.Target, rep *diagnose.Report, o *Diagnos
 	return f.writeDiagnosis(rep, o, source)
 }
 
-// lintAPIOps lints every document of an APIOps folder on its own, and every
-// API and operation's effective policy in each product context it can run
-// in, for what only composition shows.
+// lintAPIOps lints every API and operation of an APIOps folder.
 func (f *Factory) lintAPIOps(o *DiagnoseOptions) error {
 	svc, err := policy.ReadAPIOps(o.APIOps)
 	if err != nil {
 		return flagErrorf("%v", err)
 	}
-	rep := &diagnose.Report{Verdict: diagnose.Lint, Findings: []finding.Finding{}, Checks: []diagnose.Check{}}
-	seen := map[string]bool{}
-	add := func(fs ...finding.Finding) {
-		for _, x := range fs {
-			key := x.Code + "|" + x.Message
-			if x.Source != nil {
-				key += fmt.Sprintf("|%s:%d", x.Source.File, x.Source.Line)
-			}
-			if !seen[key] {
-				seen[key] = true
-				rep.Findings = append(rep.Findings, x)
-			}
-		}
+	rep, err := diagnose.LintService(svc)
+	if err != nil {
+		return flagErrorf("%v", err)
 	}
-	for _, d := range svc.Documents() {
-		add(lintDocument(d)...)
-	}
-	for _, a := range svc.APIs {
-		ops := append([]*policy.Operation{nil}, a.Operations...)
-		ctxs := []policy.Context{{}}
-		for _, p := range a.Products {
-			ctxs = append(ctxs, policy.Context{Product: p})
-		}
-		for _, op := range ops {
-			for _, c := range ctxs {
-				eff, err := policy.Compose(svc.Set(a, op, c))
-				if err != nil {
-					return flagErrorf("%v", err)
-				}
-				add(lintComposed(diagnose.Target{Effective: eff, Complete: true})...)
-			}
-		}
-	}
-	sort.SliceStable(rep.Findings, func(i, j int) bool {
-		a, b := rep.Findings[i], rep.Findings[j]
-		if severityRank(a.Severity) != severityRank(b.Severity) {
-			return severityRank(a.Severity) < severityRank(b.Severity)
-		}
-		return sourceKey(a) < sourceKey(b)
-	})
 	return f.writeDiagnosis(rep, o, fmt.Sprintf("APIOps folder %s (%d APIs, %d products)", o.APIOps, len(svc.APIs), len(svc.Products)))
-}
-
-func severityRank(s finding.Severity) int {
-	switch s {
-	case finding.SeverityError:
-		return 0
-	case finding.SeverityWarning:
-		return 1
-	}
-	return 2
-}
-
-func sourceKey(f finding.Finding) string {
-	if f.Source == nil {
-		return ""
-	}
-	return fmt.Sprintf("%s:%06d", f.Source.File, f.Source.Line)
-}
-
-// lintDocument lints one document alone, each finding placed in it.
-func lintDocument(d *policy.Document) []finding.Finding {
-	rep := diagnose.LintPolicy(&policy.Document{Root: d.Root, Fragment: d.Fragment, Scope: d.Scope, File: d.File})
-	for i := range rep.Findings {
-		if rep.Findings[i].Source == nil {
-			rep.Findings[i].Source = &finding.Source{Scope: string(d.Scope), File: d.File, Line: rep.Findings[i].Line}
-		}
-	}
-	return rep.Findings
 }
