@@ -101,7 +101,8 @@ func (w *walker) statement(n *Node) error {
 			}
 		}
 	}
-	if _, done := w.results[n]; !done && w.results != nil {
+	container := n.Expanded || n.Name == "choose"
+	if _, done := w.results[n]; !done && w.results != nil && !container {
 		switch {
 		case !decided && w.decided && w.rep.Status >= 400:
 			w.results[n] = fmt.Sprintf("FAIL: answers %d%s", w.rep.Status, primaryCode(w.rep.Findings[before:]))
@@ -192,22 +193,31 @@ func (w *walker) base(n *Node) error {
 		return nil
 	}
 	w.note(finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityInfo, Side: finding.SideAPIM, Line: n.Line,
-		Message: fmt.Sprintf("<base /> here runs the broader scopes' policies (all APIs, product, API above %s), which were not given: a validate-jwt there would run too", scopeName(n)),
+		Message: fmt.Sprintf("<base /> here runs the policies of the broader scopes (%s), which were not given: a validate-jwt there would run too", broader(n)),
 		Fix:     "give every scope (--policy global=FILE --policy product=FILE ...), or the APIOps folder (--apiops DIR), or read it live (--apim)"})
 	return nil
 }
 
-func scopeName(n *Node) string {
-	if n.Doc == nil || n.Doc.Scope == "" {
-		return "the API"
+// broader names the scopes above n's document.
+func broader(n *Node) string {
+	sc := policy.ScopeAPI
+	if n.Doc != nil && n.Doc.Scope != "" {
+		sc = n.Doc.Scope
 	}
-	return "the " + string(n.Doc.Scope) + " scope"
+	var out []string
+	for _, s := range policy.Scopes {
+		if s == sc {
+			break
+		}
+		out = append(out, string(s))
+	}
+	return strings.Join(out, ", ")
 }
 
 func (w *walker) missingFragment(n *Node) error {
 	id := n.AttrOr("fragment-id", "")
 	if w.raw != "" || w.asSent {
-		return &NeedError{What: "fragment " + id, Where: policy.Where(n),
+		return &NeedError{What: "fragment " + id, Where: "it is included at " + policy.Where(n),
 			How: "give its content with --fragment " + id + "=FILE (or the APIOps folder that holds policy fragments/" + id + "/policy.xml)"}
 	}
 	f := finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityError, Side: finding.SideAPIM, Line: n.Line,
@@ -225,7 +235,7 @@ func (w *walker) missingFragment(n *Node) error {
 type NeedError struct{ What, Where, How string }
 
 func (e *NeedError) Error() string {
-	return fmt.Sprintf("%s is needed (%s decides with it) and was not given: %s", e.What, e.Where, e.How)
+	return fmt.Sprintf("%s is needed (%s) and was not given: %s", e.What, e.Where, e.How)
 }
 
 // need refuses to evaluate a validation whose compared values or key
@@ -266,7 +276,7 @@ func (w *walker) needIn(s string, n *Node) error {
 	if nv, ok := w.values[name]; ok && nv.Secret && !nv.HasValue {
 		how = "it is a secret named value, whose value the source does not hold (" + nv.Source + "): " + how
 	}
-	return &NeedError{What: "named value {{" + name + "}}", Where: "the " + policy.Label(n) + " at " + policy.Where(n), How: how}
+	return &NeedError{What: "named value {{" + name + "}}", Where: "the " + policy.Label(n) + " at " + policy.Where(n) + " decides with it", How: how}
 }
 
 // rewrite applies a statement that changes what a later validation reads.

@@ -98,7 +98,13 @@ func scopesOf(nodes []*Node) string {
 		}
 	}
 	walk(nodes)
-	return "the " + strings.Join(out, ", ") + " scope's statements"
+	switch len(out) {
+	case 1:
+		return "the " + out[0] + " scope's statements"
+	case 2:
+		return "the " + out[0] + " and " + out[1] + " scopes' statements"
+	}
+	return "the " + strings.Join(out[:len(out)-1], ", ") + " and " + out[len(out)-1] + " scopes' statements"
 }
 
 // WriteXML writes the effective policy as one <policies> document: every
