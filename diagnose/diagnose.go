@@ -125,7 +125,7 @@ func Run(ctx context.Context, in Input) (*Report, error) {
 	if in.Resolver == nil {
 		in.Resolver = &keys.Resolver{Authority: in.Authority, HTTP: netx.NewClient(30*time.Second, nil)}
 	}
-	req := Request{Headers: map[string]string{}, Query: map[string]string{}}
+	req := Request{Headers: map[string]string{}, Query: map[string]string{}, Variables: map[string]any{}}
 	for k, v := range in.Headers {
 		req.Headers[k] = v
 	}

@@ -21,6 +21,10 @@ import (
 type Request struct {
 	Headers map[string]string // canonical names are matched case-insensitively
 	Query   map[string]string
+	// Variables are context.Variables as the statements evaluated so far
+	// set them: set-variable with a value entratoken could evaluate, and
+	// validate-jwt's output-token-variable-name (a Jwt).
+	Variables map[string]any
 }
 
 // UnsupportedError names the part of an expression that cannot be evaluated.
@@ -276,6 +280,14 @@ func equal(a, b any) bool {
 func (p *parser) primary() (any, error) {
 	t := p.peek()
 	switch {
+	case t.kind == "op" && t.val == "(" && p.isCast():
+		// (Jwt)context.Variables["x"], (string)...: a cast changes no value here.
+		p.pos += 3
+		if err := p.enter(); err != nil {
+			return nil, err
+		}
+		defer func() { p.depth-- }()
+		return p.primary()
 	case t.kind == "op" && t.val == "(":
 		p.pos++
 		if err := p.enter(); err != nil {
@@ -304,6 +316,19 @@ func (p *parser) primary() (any, error) {
 		return p.chain(contextObj{p.req})
 	}
 	return nil, &UnsupportedError{What: fmt.Sprintf("%q", p.rest())}
+}
+
+// castTypes are the types conditions cast context.Variables to.
+var castTypes = map[string]bool{"Jwt": true, "string": true, "bool": true, "int": true, "object": true}
+
+// isCast says whether the tokens at pos are "(Type)" before an operand.
+func (p *parser) isCast() bool {
+	if p.pos+3 >= len(p.toks) {
+		return false
+	}
+	id, closing, next := p.toks[p.pos+1], p.toks[p.pos+2], p.toks[p.pos+3]
+	return id.kind == "id" && castTypes[id.val] && closing.kind == "op" && closing.val == ")" &&
+		(next.kind == "id" || next.kind == "str" || next.kind == "op" && next.val == "(")
 }
 
 // chain applies member accesses and calls: .Name, ?.Name, .Name(args), [key].

@@ -16,6 +16,7 @@ type requestObj struct{ r Request }
 type headersObj map[string]string
 type queryObj map[string]string
 type claimsObj map[string][]string
+type variablesObj map[string]any
 
 // jwtObj is what AsJwt() returns: parsed, not validated.
 type jwtObj struct{ t *token.Token }
@@ -28,6 +29,13 @@ func index(v, key any) (any, error) {
 			return nil, &UnsupportedError{What: fmt.Sprintf("Claims[%q] of a token without that claim (the gateway would throw)", k)}
 		}
 		return vals, nil
+	}
+	if vars, isVars := v.(variablesObj); isVars && ok {
+		val, set := vars[k]
+		if !set {
+			return nil, &UnsupportedError{What: fmt.Sprintf("context.Variables[%q], which no statement entratoken could evaluate sets", k)}
+		}
+		return val, nil
 	}
 	if _, isHeaders := v.(headersObj); isHeaders && ok {
 		return nil, &UnsupportedError{What: "Headers[...] (use GetValueOrDefault)"}
@@ -49,8 +57,27 @@ func member(v any, name string, args []any) (any, error) {
 	}
 	switch x := v.(type) {
 	case contextObj:
-		if name == "Request" {
+		switch name {
+		case "Request":
 			return requestObj(x), nil
+		case "Variables":
+			return variablesObj(x.r.Variables), nil
+		}
+	case variablesObj:
+		switch name {
+		case "GetValueOrDefault", "ContainsKey":
+			k, ok := str(args, 0)
+			if !ok {
+				return unsupported()
+			}
+			v, set := x[k]
+			if !set {
+				return nil, &UnsupportedError{What: fmt.Sprintf("context.Variables[%q], which no statement entratoken could evaluate sets", k)}
+			}
+			if name == "ContainsKey" {
+				return true, nil
+			}
+			return v, nil
 		}
 	case requestObj:
 		switch name {

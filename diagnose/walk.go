@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/entratoken/entratoken/internal/finding"
+	"github.com/entratoken/entratoken/internal/token"
 	"github.com/entratoken/entratoken/policy"
 )
 
@@ -143,13 +144,24 @@ func (w *walker) run(n *Node) error {
 			return err
 		}
 		w.noteRewrite(n)
+		var err error
 		switch n.Name {
 		case "validate-jwt":
-			return w.rule(ruleFromValidateJWT(n))
+			err = w.rule(ruleFromValidateJWT(n))
 		case "validate-azure-ad-token":
-			return w.rule(ruleFromAzureADToken(n))
+			err = w.rule(ruleFromAzureADToken(n))
+		default:
+			w.absorb(checkHeader(w.e, n))
 		}
-		w.absorb(checkHeader(w.e, n))
+		if name, ok := n.Attr("output-token-variable-name"); ok && err == nil && !w.decided {
+			// Later expressions read the validated token as (Jwt)context.Variables[name].
+			if t, derr := token.Decode(w.raw); derr == nil {
+				w.e.req.Variables[strings.TrimSpace(name)] = jwtObj{t}
+			}
+		}
+		return err
+	case "set-variable":
+		w.setVariable(n)
 	case "choose":
 		return w.choose(n)
 	case "return-response", "mock-response":
@@ -277,6 +289,23 @@ func (w *walker) needIn(s string, n *Node) error {
 		how = "it is a secret named value, whose value the source does not hold (" + nv.Source + "): " + how
 	}
 	return &NeedError{What: "named value {{" + name + "}}", Where: "the " + policy.Label(n) + " at " + policy.Where(n) + " decides with it", How: how}
+}
+
+// setVariable records a variable whose value can be known offline, so a
+// later condition on it can be evaluated; one that cannot is left unset, and
+// a condition reading it is POLICY_UNSUPPORTED.
+func (w *walker) setVariable(n *Node) {
+	name, v := strings.TrimSpace(n.AttrOr("name", "")), n.AttrOr("value", "")
+	delete(w.e.req.Variables, name)
+	if !policy.IsExpression(v) {
+		w.e.req.Variables[name] = v
+		return
+	}
+	if b, err := EvalCondition(v, w.e.req); err == nil {
+		w.e.req.Variables[name] = b
+	} else if s, err := EvalString(v, w.e.req); err == nil {
+		w.e.req.Variables[name] = s
+	}
 }
 
 // rewrite applies a statement that changes what a later validation reads.
