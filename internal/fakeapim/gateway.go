@@ -21,6 +21,7 @@ import (
 	"github.com/entratoken/entratoken/diagnose"
 	"github.com/entratoken/entratoken/internal/fakeentra"
 	"github.com/entratoken/entratoken/internal/keys"
+	"github.com/entratoken/entratoken/policy"
 )
 
 // Subscription keys the gateway knows.
@@ -41,6 +42,13 @@ type Options struct {
 	NamedValues         map[string]string // for {{named values}}
 	RequireSubscription bool
 	Tenant              *fakeentra.Server // where the policy's keys come from
+	// Service, when set, replaces Policy: the gateway routes each request
+	// to its API and operation, checks the key against the API's products,
+	// and enforces the effective policy of the request's context.
+	Service *policy.Service
+	// Keys maps each subscription key the service knows to the product
+	// it belongs to ("" for a key scoped to all APIs).
+	Keys map[string]string
 }
 
 // Gateway is the simulated APIM instance.
@@ -126,6 +134,10 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request) {
 			apimError(w, http.StatusUnauthorized, InvalidKeyMessage)
 			return
 		}
+	}
+	if g.opts.Service != nil {
+		g.serveService(w, r)
+		return
 	}
 	if g.pol != nil {
 		headers := map[string]string{}
