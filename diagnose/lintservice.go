@@ -27,9 +27,13 @@ func LintComposed(t Target) []finding.Finding {
 	if t.Complete {
 		for _, name := range t.Effective.Unresolved() {
 			if _, ok := t.Effective.Value(name); !ok {
-				out = append(out, finding.Finding{Code: finding.PolicyInvalid, Severity: finding.SeverityError, Side: finding.SideAPIM,
+				f := finding.Finding{Code: finding.PolicyInvalid, Severity: finding.SeverityError, Side: finding.SideAPIM,
 					Message: "the policy refers to named value {{" + name + "}}, which the service does not have: APIM refuses to save it",
-					Fix:     "create named values/" + name + "/namedValueInformation.json (display name " + name + "), or fix the reference"})
+					Fix:     "create named values/" + name + "/namedValueInformation.json (display name " + name + "), or fix the reference"}
+				if n := t.Effective.FindRef(name); n != nil {
+					f.Line, f.Source = n.Line, policy.Source(n)
+				}
+				out = append(out, f)
 			}
 		}
 	}

@@ -284,3 +284,35 @@ func Source(n *Node) *finding.Source {
 	}
 	return &finding.Source{Scope: string(orAPI(n.Doc.Scope)), File: n.Doc.File, Line: n.Line}
 }
+
+// FindRef returns the first statement of the effective policy whose
+// attributes or text refer to the named value, for saying where it is used.
+func (e *Effective) FindRef(name string) *Node {
+	var find func(nodes []*Node) *Node
+	find = func(nodes []*Node) *Node {
+		for _, n := range nodes {
+			for _, a := range n.Attrs {
+				if containsRef(a.Value, name) {
+					return n
+				}
+			}
+			if containsRef(n.Text, name) {
+				return n
+			}
+			if m := find(n.Children); m != nil {
+				return m
+			}
+		}
+		return nil
+	}
+	return find(e.Root.Children)
+}
+
+func containsRef(s, name string) bool {
+	for _, r := range Refs(s) {
+		if r == name {
+			return true
+		}
+	}
+	return false
+}

@@ -99,6 +99,14 @@ func (s *Service) Link() {
 			}
 		}
 	}
+	// A revision is in the products of its API: products hold APIs, not revisions.
+	for _, a := range s.APIs {
+		if base, _, ok := strings.Cut(a.Name, ";rev="); ok {
+			if b := byName[strings.ToLower(base)]; b != nil {
+				a.Products = b.Products
+			}
+		}
+	}
 	sort.Slice(s.APIs, func(i, j int) bool { return s.APIs[i].Name < s.APIs[j].Name })
 	sort.Slice(s.Products, func(i, j int) bool { return s.Products[i].Name < s.Products[j].Name })
 }
