@@ -235,3 +235,27 @@ func messages(ps []Problem) string {
 	}
 	return b.String()
 }
+
+// FuzzCheck: any document that parses is checked without panicking, and
+// every problem names its line and element.
+func FuzzCheck(f *testing.F) {
+	seeds, _ := filepath.Glob("../testdata/policies/*.xml")
+	seeds = append(seeds, "testdata/realworld.xml")
+	for _, s := range seeds {
+		if src, err := os.ReadFile(s); err == nil {
+			f.Add(string(src))
+		}
+	}
+	f.Add("<fragment><base/><choose><when><wait><set-body/></wait></when></choose></fragment>")
+	f.Fuzz(func(t *testing.T, src string) {
+		d, err := Parse([]byte(src), nil)
+		if err != nil {
+			return
+		}
+		for _, p := range Check(d) {
+			if p.Element == "" || !strings.HasPrefix(p.Message, "line ") {
+				t.Fatalf("problem without its place: %+v", p)
+			}
+		}
+	})
+}
