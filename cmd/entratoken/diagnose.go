@@ -12,6 +12,7 @@ import (
 	"github.com/entratoken/entratoken/internal/finding"
 	"github.com/entratoken/entratoken/internal/iostreams"
 	"github.com/entratoken/entratoken/internal/token"
+	"github.com/entratoken/entratoken/policy"
 )
 
 // DiagnoseOptions holds what the diagnose command needs.
@@ -158,6 +159,9 @@ func runDiagnose(ctx context.Context, f *Factory, o *DiagnoseOptions) error {
 	case raw == "" && pol != nil:
 		rep = diagnose.LintPolicy(pol)
 		rep.Findings = append(rep.Findings, diagnose.LintComposed(targets[0])...)
+		eff := targets[0].Effective
+		rep.Findings = append(rep.Findings, diagnose.SchemaFindings(append(append([]*policy.Document{}, eff.Docs...), eff.Fragments...)...)...)
+		diagnose.SortFindings(rep.Findings)
 	case raw == "" && o.ResponseFile == "":
 		return flagErrorf("nothing to diagnose: give a token (argument, @file or stdin), a --policy to lint, or a --response")
 	default:

@@ -99,6 +99,11 @@ func (o *DiagnoseOptions) targets(f *Factory, haveToken bool) ([]diagnose.Target
 		for _, s := range t.Effective.Secrets {
 			f.addSecret(s)
 		}
+		if haveToken {
+			if err := diagnose.SchemaError(t); err != nil {
+				return nil, nil, err
+			}
+		}
 	}
 	return ts, nil, nil
 }
