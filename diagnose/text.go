@@ -39,7 +39,8 @@ func (r *Report) WriteText(w io.Writer, p iostreams.Palette, source string) {
 	case r.Verdict == Rejected && r.Basis == BasisToken && r.Message == "":
 		fmt.Fprintf(w, "%s %s  the token fails its own checks, so an APIM policy that validates Entra access tokens refuses it (%d)\n", verdict, p.Red("REJECTED"), r.Status)
 	case r.Verdict == Rejected && r.Basis == BasisToken:
-		fmt.Fprintf(w, "%s %s  the token fails its own checks, so an APIM policy that validates Entra access tokens refuses it: APIM answers %s\n", verdict, p.Red("REJECTED"), r.answer())
+		fmt.Fprintf(w, "%s %s  the token fails its own checks, so an APIM policy that validates Entra access tokens refuses it: %d, with the message %q (unless the policy sets its own failed-validation-error-message)\n",
+			verdict, p.Red("REJECTED"), r.Status, r.Message)
 	case r.Verdict == Rejected:
 		fmt.Fprintf(w, "%s %s  APIM answers %s\n", verdict, p.Red("REJECTED"), r.answer())
 	case r.Verdict == Unknown && r.Basis == BasisToken:

@@ -150,6 +150,9 @@ func runDiagnose(ctx context.Context, f *Factory, o *DiagnoseOptions) error {
 		source = "expectations from the command line"
 	case raw != "":
 		source = "the token alone: its signature (with its tenant's keys) and lifetime"
+		if o.JWKS != "" || o.OpenIDConfig != "" {
+			source = "the token alone: its signature (with the keys given) and lifetime"
+		}
 		o.Expect.Tenant = ""
 	default:
 		source = "the gateway's answer in " + o.ResponseFile
