@@ -88,7 +88,9 @@ func TestCLITokensForMicrosoftResources(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out struct{ AccessToken string `json:"access_token"` }
+		var out struct {
+			AccessToken string `json:"access_token"`
+		}
 		json.NewDecoder(resp.Body).Decode(&out)
 		resp.Body.Close()
 		_, c := decode(t, out.AccessToken)
