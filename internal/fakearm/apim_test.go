@@ -313,3 +313,26 @@ func TestVersionSetAndService(t *testing.T) {
 		t.Errorf("public product: %s", a.raw)
 	}
 }
+
+// Clients read concurrently; grants and faults may change meanwhile.
+func TestConcurrentRequests(t *testing.T) {
+	w := newWorld(t)
+	tok := w.reader()
+	done := make(chan int)
+	for i := 0; i < 16; i++ {
+		go func(i int) {
+			a := w.get(tok, q(svc(fmt.Sprintf("/apis?$skip=%d", i%5))))
+			done <- a.status
+		}(i)
+	}
+	w.arm.Grant(Assignment{PrincipalID: fakeentra.EvidenceNoneObjectID, Role: Reader, Scope: ContosoServiceID})
+	w.arm.InjectThrottle("/nothing")
+	for i := 0; i < 16; i++ {
+		if s := <-done; s != 200 {
+			t.Errorf("status %d", s)
+		}
+	}
+	if w.arm.TotalHits() != 16 {
+		t.Errorf("%d hits", w.arm.TotalHits())
+	}
+}
