@@ -87,8 +87,10 @@ func TestPagingEveryLastPage(t *testing.T) {
 	if a := w.get(w.reader(), q(svc("/apis?$filter=contains(path,'x')"))); a.status != 400 || a.code() != "ValidationError" {
 		t.Errorf("unsupported $filter: %d %s", a.status, a.raw)
 	}
-	if a := w.get(w.reader(), q(svc("/apis?$top=abc"))); a.status != 400 {
-		t.Errorf("bad $top: %d", a.status)
+	for _, bad := range []string{"$top=abc", "$top=0", "$skip=-1"} {
+		if a := w.get(w.reader(), q(svc("/apis?"+bad))); a.status != 400 || a.code() != "ValidationError" {
+			t.Errorf("%s: %d", bad, a.status)
+		}
 	}
 }
 
