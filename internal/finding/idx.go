@@ -1,6 +1,9 @@
 package finding
 
-import "strings"
+import (
+	"sort"
+	"strings"
+)
 
 // IDX explains a Microsoft.IdentityModel message code, as APIM's trace shows
 // them ("JWT Validation Failed: IDX10205: ..."), by the finding it means
@@ -34,4 +37,15 @@ func LookupIDX(code string) (IDX, bool) {
 	e, ok := idx[c]
 	e.Code = c
 	return e, ok
+}
+
+// IDXCodes returns every IdentityModel code explained, sorted.
+func IDXCodes() []IDX {
+	out := make([]IDX, 0, len(idx))
+	for c := range idx {
+		e, _ := LookupIDX(c)
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	return out
 }
