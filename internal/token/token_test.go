@@ -39,7 +39,7 @@ func TestNormalize(t *testing.T) {
 		{"{\n  \"accessToken\": \"eyJhb.eyJz.c2ln\",\n  \"expiresOn\": \"2026-01-01 10:00:00.000000\"\n}\n", "eyJhb.eyJz.c2ln"},
 		{`{"expiresOn":"2026-01-01T10:00:00Z","token":"eyJhb.eyJz.c2ln"}`, "eyJhb.eyJz.c2ln"},
 		{`{"access_token":"Bearer eyJhb.eyJz.c2ln"}`, "eyJhb.eyJz.c2ln"},
-		{`{"token":42}`, `{"token":42}`},           // no token in it: left for the decoder to refuse
+		{`{"token":42}`, `{"token":42}`},               // no token in it: left for the decoder to refuse
 		{`{"access_token":""}`, `{"access_token":""}`}, // likewise
 		{`{"id_token":"eyJhb.eyJz.c2ln"}`, `{"id_token":"eyJhb.eyJz.c2ln"}`},
 	}
