@@ -58,6 +58,9 @@ func run(ctx context.Context, f *Factory, args []string) int {
 	root := newRootCmd(f)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	if f.Globals.Verbose {
+		stopAzureSDK()
+	}
 	f.closeIdle()
 	code := exitCode(err, f.ran)
 	if err == nil || code == exitOK {
@@ -133,7 +136,13 @@ tenant's metadata, 4 the call failed at transport level.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			return f.validate()
+			if err := f.validate(); err != nil {
+				return err
+			}
+			if f.Globals.Verbose {
+				f.listenAzureSDK()
+			}
+			return nil
 		},
 	}
 	root.SetOut(f.IO.Out)
