@@ -87,7 +87,9 @@ func TestDemoServe(t *testing.T) {
 	out, errOut := &syncBuffer{}, &syncBuffer{}
 	ios := &iostreams.IOStreams{In: strings.NewReader(""), Out: out, ErrOut: errOut}
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, &Factory{IO: ios, Getenv: func(string) string { return "" }}, []string{"demo", "--serve"}) }()
+	go func() {
+		done <- run(ctx, &Factory{IO: ios, Getenv: func(string) string { return "" }}, []string{"demo", "--serve"})
+	}()
 	for !strings.Contains(out.String(), "Ctrl-C stops") {
 		select {
 		case code := <-done:
@@ -142,7 +144,9 @@ func TestDemoServe(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("acquire: exit %d\n%s", code, tok)
 	}
-	var acquired struct{ AccessToken string `json:"access_token"` }
+	var acquired struct {
+		AccessToken string `json:"access_token"`
+	}
 	if err := json.Unmarshal([]byte(tok), &acquired); err != nil || acquired.AccessToken == "" {
 		t.Fatalf("acquire -o json: %v\n%s", err, tok)
 	}
