@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/entratoken/entratoken/internal/finding"
 	"github.com/entratoken/entratoken/internal/iostreams"
 )
 
@@ -189,5 +190,24 @@ func TestMissingArgumentsSaid(t *testing.T) {
 	_, errOut, code := helpOf(t, nil, "call")
 	if code != exitUsage || !strings.HasPrefix(errOut, "entratoken: call needs the URL to send to") {
 		t.Errorf("exit %d: %q", code, errOut)
+	}
+}
+
+// docs/reference.md names every finding and IdentityModel code explain
+// knows, so the reference cannot fall behind the code.
+func TestReferenceListsEveryCode(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/reference.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range finding.Catalogue() {
+		if !strings.Contains(string(doc), "| `"+d.Code+"` |") {
+			t.Errorf("docs/reference.md has no row for finding %s", d.Code)
+		}
+	}
+	for _, x := range finding.IDXCodes() {
+		if !strings.Contains(string(doc), "| `"+x.Code+"` |") {
+			t.Errorf("docs/reference.md has no row for %s", x.Code)
+		}
 	}
 }
