@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -47,7 +48,9 @@ func writeErrorText(f *Factory, b errorBody) {
 // Main runs the command line and returns the exit code. It is the single
 // entry point: main calls it and the testscript tests register it.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Ctrl-C and a polite kill end the context: every wait stops, and
+	// demo --serve removes its files.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return run(ctx, newFactory(), os.Args[1:])
 }
