@@ -167,6 +167,9 @@ func TestScopeRules(t *testing.T) {
 	if ScopeFor("https://management.azure.com/") != "https://management.azure.com/.default" {
 		t.Error("ScopeFor must not double the slash")
 	}
+	if got := ScopeFor("api://x/.default"); got != "api://x/.default" {
+		t.Errorf("ScopeFor(api://x/.default) = %q: a /.default resource is used as it is", got)
+	}
 	e := CheckAppOnlyScopes(ClientSecret, []string{"api://x/Read"})
 	if e == nil || e.Finding != finding.ScopeNotDefault || e.Expected != "api://x/.default" || !e.Usage {
 		t.Errorf("%+v", e)

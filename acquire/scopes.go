@@ -11,8 +11,12 @@ import (
 const DefaultSuffix = "/.default"
 
 // ScopeFor turns a resource (App ID URI, client ID, or a Microsoft API's
-// URI) into the scope that asks for all its app roles: R/.default.
+// URI) into the scope that asks for all its app roles: R/.default. A
+// resource given as its /.default scope already is used as it is.
 func ScopeFor(resource string) string {
+	if strings.HasSuffix(resource, DefaultSuffix) {
+		return resource
+	}
 	return strings.TrimSuffix(resource, "/") + DefaultSuffix
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -16,21 +17,34 @@ import (
 )
 
 func newDemoCmd(f *Factory) *cobra.Command {
-	return &cobra.Command{
-		Use:   "demo",
+	var serve bool
+	cmd := &cobra.Command{
+		Use:   "demo [--serve]",
 		Short: "Run the whole story against a simulated tenant and APIM gateway on this machine",
 		Long: `Start a simulated Entra tenant and APIM gateway on loopback (nothing leaves this machine, no Azure
 account needed), and walk through what entratoken is for, printing each command as you
-would type it against your own tenant.`,
+would type it against your own tenant.
+
+--serve keeps the tenant and the gateway running instead, and prints the environment to
+export in another shell (the authority, a CA file, the gateway's URL, the client IDs, and
+files holding the secrets and the subscription key), so that every command can be tried
+by hand. Ctrl-C stops them and removes their files.`,
+		Example: `  entratoken demo
+  entratoken demo --serve`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.Globals.Output == "json" {
 				return flagErrorf("the demo is a story for people and has no JSON form; each command it shows takes -o json")
 			}
 			f.markRan()
+			if serve {
+				return serveDemo(cmd.Context(), f)
+			}
 			return runDemo(cmd.Context(), f)
 		},
 	}
+	cmd.Flags().BoolVar(&serve, "serve", false, "keep the simulated tenant and gateway running and print the environment to use them")
+	return cmd
 }
 
 // demoStep is one command of the story: what it shows, the command line a
@@ -179,7 +193,7 @@ func runDemo(ctx context.Context, f *Factory) error {
 			return fmt.Errorf("demo step %q exited %d, expected %d", s.shown, code, s.wantExit)
 		}
 	}
-	fmt.Fprintf(out, "\n%s\n", p.Bold("Next: entratoken <command> --help, and README.md for your own tenant and gateway."))
+	fmt.Fprintf(out, "\n%s\n", p.Bold("Next: entratoken demo --serve to try every command by hand; entratoken <command> --help; README.md for your own tenant and gateway."))
 	return nil
 }
 
@@ -266,6 +280,9 @@ func tamper(tok, from, to string) string {
 	return strings.Join(parts, ".")
 }
 
+// ansiEscape matches the colour and style sequences the palette writes.
+var ansiEscape = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
 // briefCall keeps a call's exchange and its diagnosis's verdict and
 // findings, without the checks list.
 func briefCall(report []byte) []byte { return dropSection(report, "Checks", "") }
@@ -277,12 +294,13 @@ func briefReport(report []byte) []byte {
 }
 
 // dropSection removes the lines from the heading from up to the next
-// "Findings" heading, putting note in their place.
+// "Findings" heading, putting note in their place. Headings are compared
+// without their colour, so it works on a terminal too.
 func dropSection(report []byte, from, note string) []byte {
 	var out bytes.Buffer
 	keep := true
 	for _, line := range strings.SplitAfter(string(report), "\n") {
-		switch strings.TrimSpace(line) {
+		switch strings.TrimSpace(ansiEscape.ReplaceAllString(line, "")) {
 		case from:
 			keep = false
 			out.WriteString(note)

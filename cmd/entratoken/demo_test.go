@@ -1,14 +1,22 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/x509"
+	"encoding/json"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/entratoken/entratoken/diagnose"
+	"github.com/entratoken/entratoken/internal/fakeapim"
+	"github.com/entratoken/entratoken/internal/fakeentra"
 	"github.com/entratoken/entratoken/internal/iostreams"
 )
 
@@ -83,4 +91,151 @@ func shape(n *diagnose.Node) string {
 		kids = append(kids, shape(c))
 	}
 	return n.Name + "[" + strings.Join(attrs, " ") + "](" + strings.TrimSpace(n.Text) + strings.Join(kids, "") + ")"
+}
+
+// syncBuffer is a buffer one goroutine writes while another reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// demo --serve prints an environment that works: a real acquire, inspect,
+// diagnose and call against it succeed, nothing printed holds a secret, and
+// cancelling (Ctrl-C) stops it and removes its files.
+func TestDemoServe(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, errOut := &syncBuffer{}, &syncBuffer{}
+	ios := &iostreams.IOStreams{In: strings.NewReader(""), Out: out, ErrOut: errOut}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, &Factory{IO: ios, Getenv: func(string) string { return "" }}, []string{"demo", "--serve"})
+	}()
+	for !strings.Contains(out.String(), "Ctrl-C stops") {
+		select {
+		case code := <-done:
+			t.Fatalf("demo --serve ended (exit %d) before it was ready:\n%s%s", code, out, errOut)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	printed := out.String()
+	for _, secret := range []string{fakeentra.ClientSecret, fakeentra.NoRoleClientSecret, fakeapim.SubscriptionKey, fakeentra.IdentityHeader} {
+		if strings.Contains(printed, secret) {
+			t.Errorf("demo --serve printed a secret %q", secret)
+		}
+	}
+	// The environment, as a shell would read it.
+	env := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?m)^  export ([A-Z_]+)=(.*)$`).FindAllStringSubmatch(printed, -1) {
+		v := m[2]
+		if f, ok := strings.CutPrefix(v, `"$(cat `); ok {
+			b, err := os.ReadFile(strings.TrimSuffix(f, `)"`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			v = strings.TrimSpace(string(b))
+		}
+		env[m[1]] = v
+	}
+	for _, k := range []string{"AZURE_AUTHORITY_HOST", "SSL_CERT_FILE", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "APIM_SUBSCRIPTION_KEY", "GATEWAY", "POLICY", "ENTRATOKEN_CACHE_DIR"} {
+		if env[k] == "" {
+			t.Fatalf("no %s in:\n%s", k, printed)
+		}
+	}
+	dir := filepath.Dir(env["SSL_CERT_FILE"])
+	if got, _ := os.ReadFile(filepath.Join(dir, "env.sh")); !strings.Contains(string(got), "export GATEWAY="+env["GATEWAY"]) {
+		t.Errorf("env.sh does not export what was printed:\n%s", got)
+	}
+	// SSL_CERT_FILE is read once per process by Go, so here its CA is given
+	// as the roots directly: the same file a shell would use.
+	pem, err := os.ReadFile(env["SSL_CERT_FILE"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		t.Fatal("SSL_CERT_FILE holds no certificate")
+	}
+	cmd := func(args ...string) (string, int) {
+		ios, _, o, e := iostreams.Test()
+		code := run(ctx, &Factory{IO: ios, Getenv: func(k string) string { return env[k] }, RootCAs: roots}, args)
+		return o.String() + e.String(), code
+	}
+	tok, code := cmd("acquire", "--resource", "api://contoso-orders", "-o", "json")
+	if code != 0 {
+		t.Fatalf("acquire: exit %d\n%s", code, tok)
+	}
+	var acquired struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.Unmarshal([]byte(tok), &acquired); err != nil || acquired.AccessToken == "" {
+		t.Fatalf("acquire -o json: %v\n%s", err, tok)
+	}
+	for _, args := range [][]string{
+		{"inspect", acquired.AccessToken},
+		{"diagnose", acquired.AccessToken, "--policy", env["POLICY"]},
+		{"call", env["GATEWAY"] + "orders", "--token", acquired.AccessToken, "--expect-status", "200"},
+	} {
+		if o, code := cmd(args...); code != 0 {
+			t.Errorf("%s: exit %d\n%s", args[0], code, o)
+		}
+	}
+	if o, code := cmd("call", env["GATEWAY"]+"orders", "--resource", "api://contoso-inventory"); code != exitFailed || !strings.Contains(o, "401") {
+		t.Errorf("call with a token for the wrong API: exit %d\n%s", code, o)
+	}
+
+	cancel() // Ctrl-C
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("demo --serve stopped with exit %d: %s", code, errOut)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("demo --serve did not stop when its context ended")
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("%s is still there after the demo stopped (%v)", dir, err)
+	}
+	if !strings.Contains(errOut.String(), "demo stopped; removed "+dir) {
+		t.Errorf("stderr: %q", errOut)
+	}
+}
+
+// On a terminal the demo's headings are coloured; the shortening must find
+// them all the same: the coloured story, without its colour, drops exactly
+// what the plain one drops.
+func TestDemoShortensOnATerminal(t *testing.T) {
+	story := func(colour bool) string {
+		ios, _, out, _ := iostreams.Test()
+		ios.Color = colour
+		if code := run(context.Background(), &Factory{IO: ios, Getenv: func(string) string { return "" }}, []string{"demo"}); code != 0 {
+			t.Fatalf("demo: exit %d\n%s", code, out)
+		}
+		return out.String()
+	}
+	coloured, plain := story(true), story(false)
+	if !strings.Contains(coloured, "\x1b[") {
+		t.Fatal("no colour in the output: the test does not test a terminal")
+	}
+	stripped := ansiEscape.ReplaceAllString(coloured, "")
+	for _, marker := range []string{"(header and claims listing omitted", "\nChecks\n", "\nHeader\n", "\nClaims\n"} {
+		if a, b := strings.Count(stripped, marker), strings.Count(plain, marker); a != b {
+			t.Errorf("%q: %d times on a terminal, %d times in a pipe", marker, a, b)
+		}
+	}
+	if !strings.Contains(stripped, "(header and claims listing omitted") {
+		t.Error("inspect's header and claims were not shortened")
+	}
 }

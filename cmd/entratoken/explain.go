@@ -2,85 +2,214 @@ package main
 
 import (
 	"fmt"
+	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/entratoken/entratoken/internal/aadsts"
 	"github.com/entratoken/entratoken/internal/finding"
+	"github.com/entratoken/entratoken/internal/iostreams"
 )
 
 type explainJSON struct {
-	Code    string `json:"code"`
-	Kind    string `json:"kind"` // aadsts or finding
-	Name    string `json:"name,omitempty"`
-	Finding string `json:"finding,omitempty"`
-	Side    string `json:"side"`
-	Cause   string `json:"cause"`
-	Fix     string `json:"fix"`
-	URL     string `json:"url,omitempty"`
+	Code    string   `json:"code"`
+	Kind    string   `json:"kind"` // aadsts, identitymodel or finding
+	Name    string   `json:"name,omitempty"`
+	Finding string   `json:"finding,omitempty"`
+	Side    string   `json:"side"`
+	Cause   string   `json:"cause"`
+	Fix     string   `json:"fix"`
+	URL     string   `json:"url,omitempty"`
+	Also    []string `json:"also,omitempty"` // other codes the pasted text names
 }
 
 func newExplainCmd(f *Factory) *cobra.Command {
 	var list bool
 	cmd := &cobra.Command{
-		Use:   "explain AADSTS<code> | IDX<code> | FINDING_CODE",
+		Use:   "explain CODE | MESSAGE | @FILE | -",
 		Short: "Explain an AADSTS error code, an IDX code from an APIM trace, or a finding code",
 		Long: `Explain an Entra error code (AADSTS7000215, or just 7000215), an IdentityModel code as
-APIM's trace shows it (IDX10205), or a finding code that entratoken reports (ROLE_MISSING):
-the cause, who has to act, and the fix. --list lists every code entratoken knows. Nothing is
-looked up online.`,
+APIM's trace and 401s show it (IDX10205), or a finding code that entratoken reports
+(ROLE_MISSING): the cause, who has to act, and the fix.
+
+A whole pasted message or trace line works too: the code in it is found and explained
+("JWT Validation Failed: IDX10214: ...", "AADSTS700016: Application with identifier ...").
+@FILE reads it from a file; - (or no argument, with a pipe) from stdin. --list lists every code
+entratoken knows. Nothing is looked up online.`,
 		Example: `  entratoken explain AADSTS7000215
   entratoken explain IDX10205
   entratoken explain ROLE_MISSING
+  entratoken explain "JWT Validation Failed: IDX10214: Audience validation failed. ..."
+  az account get-access-token --resource api://x 2>&1 | entratoken explain -
   entratoken explain --list -o json`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if list && len(args) == 0 || !list && len(args) == 1 {
-				return nil
+			if list && len(args) > 0 {
+				return flagErrorf("explain --list takes no code")
 			}
-			return flagErrorf("give one code (AADSTS7000215, IDX10205 or ROLE_MISSING), or --list")
+			return nil
 		},
 		RunE: func(_ *cobra.Command, args []string) error {
-			f.markRan()
 			if list {
+				f.markRan()
 				return explainList(f)
 			}
-			return explainOne(f, args[0])
+			text, err := explainInput(f, args)
+			if err != nil {
+				return err
+			}
+			f.markRan()
+			return explainText(f, text)
 		},
 	}
-	cmd.Flags().BoolVar(&list, "list", false, "list every code entratoken knows")
+	cmd.Flags().BoolVar(&list, "list", false, "list every code entratoken knows (AADSTS, IDX and finding codes)")
 	return cmd
 }
 
-func explainOne(f *Factory, code string) error {
-	var e explainJSON
-	upper := strings.ToUpper(strings.TrimSpace(code))
-	if strings.HasPrefix(upper, "IDX") {
-		x, ok := finding.LookupIDX(upper)
-		if !ok {
-			return flagErrorf("%s is not an IdentityModel code entratoken knows (it knows %s)", upper, "IDX10205, IDX10214, IDX10222, IDX10223, IDX10225, IDX10500, IDX10501, IDX10503, IDX10504, IDX10511, IDX10634, IDX12709, IDX12741")
+// explainInput is the text to explain: the arguments (a message pasted
+// without quotes arrives as several), a file as @path, or stdin for - or a
+// pipe.
+func explainInput(f *Factory, args []string) (string, error) {
+	if len(args) == 1 && args[0] == "-" || len(args) == 0 && !f.IO.InTTY && f.IO.In != nil {
+		b, err := iostreams.ReadAll(f.IO.In, 1<<20)
+		if err != nil {
+			return "", flagErrorf("explain: reading stdin: %v", err)
 		}
-		d, _ := finding.Describe(x.Finding)
-		return writeExplain(f, explainJSON{Code: x.Code, Kind: "identitymodel", Finding: x.Finding, Side: d.Side,
-			Cause: x.Means + " (as APIM's trace shows: \"JWT Validation Failed: " + x.Code + ": ...\")", Fix: d.Fix + "; entratoken diagnose TOKEN --policy POLICY names the exact cause"})
+		if strings.TrimSpace(string(b)) != "" {
+			return string(b), nil
+		}
+	} else if len(args) == 1 && strings.HasPrefix(args[0], "@") && len(args[0]) > 1 {
+		b, err := iostreams.ReadFile(args[0][1:], 1<<20)
+		if err != nil {
+			return "", flagErrorf("explain: %s: %v", args[0][1:], err)
+		}
+		return string(b), nil
+	} else if len(args) > 0 {
+		return strings.Join(args, " "), nil
 	}
-	if n := aadsts.CodeIn("AADSTS" + strings.TrimPrefix(upper, "AADSTS")); n != 0 {
+	return "", flagErrorf("explain needs a code (AADSTS7000215, IDX10205, ROLE_MISSING) or a message containing one, or --list")
+}
+
+var (
+	// codePattern finds AADSTS and IDX codes anywhere in pasted text.
+	codePattern = regexp.MustCompile(`(?i)\b(?:AADSTS[0-9]{4,8}|IDX[0-9]{5})\b`)
+	// wordPattern finds finding-code-shaped words (ROLE_MISSING).
+	wordPattern = regexp.MustCompile(`\b[A-Z][A-Z_]*_[A-Z_]*[A-Z]\b|\b[A-Z]{4,}\b`)
+	// apimPhrases are APIM's built-in refusals that carry no code.
+	apimPhrases = []struct{ phrase, code string }{
+		{"jwt not present", finding.TokenMissing},
+		{"missing subscription key", finding.SubscriptionKeyMiss},
+	}
+)
+
+// mention is a code found in pasted text, and where.
+type mention struct {
+	code string
+	at   int
+}
+
+// codesIn returns the codes text names, in order, each once: AADSTS and IDX
+// codes, finding codes, and APIM's built-in refusals when nothing else is
+// named. A bare number is an AADSTS code.
+func codesIn(text string) []string {
+	t := strings.TrimSpace(text)
+	if t != "" && strings.Trim(t, "0123456789") == "" {
+		t = "AADSTS" + t
+	}
+	var ms []mention
+	for _, loc := range codePattern.FindAllStringIndex(t, -1) {
+		ms = append(ms, mention{strings.ToUpper(t[loc[0]:loc[1]]), loc[0]})
+	}
+	for _, loc := range wordPattern.FindAllStringIndex(t, -1) {
+		if _, ok := finding.Describe(t[loc[0]:loc[1]]); ok {
+			ms = append(ms, mention{t[loc[0]:loc[1]], loc[0]})
+		}
+	}
+	if len(ms) == 0 {
+		if _, ok := finding.Describe(strings.ToUpper(t)); ok { // role_missing
+			return []string{strings.ToUpper(t)}
+		}
+		lower := strings.ToLower(t)
+		for _, p := range apimPhrases {
+			if i := strings.Index(lower, p.phrase); i >= 0 {
+				ms = append(ms, mention{p.code, i})
+			}
+		}
+	}
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].at < ms[j].at })
+	var out []string
+	seen := map[string]bool{}
+	for _, m := range ms {
+		if !seen[m.code] {
+			seen[m.code] = true
+			out = append(out, m.code)
+		}
+	}
+	return out
+}
+
+// explainText explains the first code text names that entratoken knows,
+// and lists the others.
+func explainText(f *Factory, text string) error {
+	codes := codesIn(text)
+	if len(codes) == 0 {
+		return flagErrorf("no AADSTS, IDX or finding code found in %q (entratoken explain --list shows them all)", clip(f.redact(text), 80))
+	}
+	pick := 0
+	for i, c := range codes {
+		if _, ok := explainCode(c); ok {
+			pick = i
+			break
+		}
+	}
+	e, ok := explainCode(codes[pick])
+	e.Also = append(append([]string{}, codes[:pick]...), codes[pick+1:]...)
+	if !ok && e.Kind == "identitymodel" {
+		var known []string
+		for _, x := range finding.IDXCodes() {
+			known = append(known, x.Code)
+		}
+		return flagErrorf("%s is not an IdentityModel code entratoken knows (it knows %s)", e.Code, strings.Join(known, ", "))
+	}
+	if err := writeExplain(f, e); err != nil {
+		return err
+	}
+	if !ok {
+		return errFailed
+	}
+	return nil
+}
+
+// explainCode explains one code; ok is false when entratoken does not know it.
+func explainCode(code string) (explainJSON, bool) {
+	switch {
+	case strings.HasPrefix(code, "IDX"):
+		x, ok := finding.LookupIDX(code)
+		if !ok {
+			return explainJSON{Code: code, Kind: "identitymodel"}, false
+		}
+		return idxJSON(x), true
+	case strings.HasPrefix(code, "AADSTS"):
+		n := aadsts.CodeIn(code)
+		url := fmt.Sprintf("https://login.microsoftonline.com/error?code=%d", n)
 		entry, ok := aadsts.Lookup(n)
 		if !ok {
-			e = explainJSON{Code: fmt.Sprintf("AADSTS%d", n), Kind: "aadsts",
-				Cause: "not in entratoken's table", Fix: "look it up at Microsoft's error page",
-				URL: fmt.Sprintf("https://login.microsoftonline.com/error?code=%d", n)}
-			_ = writeExplain(f, e)
-			return errFailed
+			return explainJSON{Code: code, Kind: "aadsts", Cause: "not in entratoken's table",
+				Fix: "look it up at Microsoft's error page", URL: url}, false
 		}
-		e = explainJSON{Code: entry.ID(), Kind: "aadsts", Name: entry.Name, Finding: entry.Finding, Side: entry.Side,
-			Cause: entry.Cause, Fix: entry.Fix, URL: fmt.Sprintf("https://login.microsoftonline.com/error?code=%d", n)}
-	} else if d, ok := finding.Describe(upper); ok {
-		e = explainJSON{Code: d.Code, Kind: "finding", Side: d.Side, Cause: d.When, Fix: d.Fix}
-	} else {
-		return flagErrorf("%q is neither an AADSTS code nor a finding code (entratoken explain --list shows them all)", code)
+		return explainJSON{Code: entry.ID(), Kind: "aadsts", Name: entry.Name, Finding: entry.Finding, Side: entry.Side,
+			Cause: entry.Cause, Fix: entry.Fix, URL: url}, true
 	}
-	return writeExplain(f, e)
+	d, ok := finding.Describe(code)
+	return explainJSON{Code: d.Code, Kind: "finding", Side: d.Side, Cause: d.When, Fix: d.Fix}, ok
+}
+
+func idxJSON(x finding.IDX) explainJSON {
+	d, _ := finding.Describe(x.Finding)
+	return explainJSON{Code: x.Code, Kind: "identitymodel", Finding: x.Finding, Side: d.Side,
+		Cause: x.Means + " (as APIM's trace shows: \"JWT Validation Failed: " + x.Code + ": ...\")",
+		Fix:   d.Fix + "; entratoken diagnose TOKEN --policy POLICY names the exact cause"}
 }
 
 func writeExplain(f *Factory, e explainJSON) error {
@@ -104,6 +233,9 @@ func writeExplain(f *Factory, e explainJSON) error {
 	if e.URL != "" {
 		fmt.Fprintf(w, "  more:     %s\n", e.URL)
 	}
+	if len(e.Also) > 0 {
+		fmt.Fprintf(w, "  also in the message: %s (entratoken explain %s)\n", strings.Join(e.Also, ", "), e.Also[0])
+	}
 	return nil
 }
 
@@ -111,6 +243,9 @@ func explainList(f *Factory) error {
 	var all []explainJSON
 	for _, e := range aadsts.All() {
 		all = append(all, explainJSON{Code: e.ID(), Kind: "aadsts", Name: e.Name, Finding: e.Finding, Side: e.Side, Cause: e.Cause, Fix: e.Fix})
+	}
+	for _, x := range finding.IDXCodes() {
+		all = append(all, idxJSON(x))
 	}
 	for _, d := range finding.Catalogue() {
 		all = append(all, explainJSON{Code: d.Code, Kind: "finding", Side: d.Side, Cause: d.When, Fix: d.Fix})
@@ -122,4 +257,13 @@ func explainList(f *Factory) error {
 		fmt.Fprintf(f.IO.Out, "%-32s %s\n", e.Code, e.Cause)
 	}
 	return nil
+}
+
+// clip shortens s to n runes for a message.
+func clip(s string, n int) string {
+	r := []rune(strings.Join(strings.Fields(s), " "))
+	if len(r) <= n {
+		return string(r)
+	}
+	return string(r[:n]) + "…"
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -47,7 +48,9 @@ func writeErrorText(f *Factory, b errorBody) {
 // Main runs the command line and returns the exit code. It is the single
 // entry point: main calls it and the testscript tests register it.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Ctrl-C and a polite kill end the context: every wait stops, and
+	// demo --serve removes its files.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return run(ctx, newFactory(), os.Args[1:])
 }
@@ -58,6 +61,9 @@ func run(ctx context.Context, f *Factory, args []string) int {
 	root := newRootCmd(f)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	if f.Globals.Verbose {
+		stopAzureSDK()
+	}
 	f.closeIdle()
 	code := exitCode(err, f.ran)
 	if err == nil || code == exitOK {
@@ -93,16 +99,53 @@ func newRootCmd(f *Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "entratoken",
 		Short: "Make Entra ID access tokens and APIM 401s understandable",
-		Long: `entratoken gets Microsoft Entra ID access tokens the way your callers do, decodes and
+		Long: `Start here: entratoken demo runs the whole story against a simulated Entra tenant and
+APIM gateway on this machine (no Azure account; nothing leaves it), and entratoken demo
+--serve keeps them running and prints the environment to try every command by hand.
+
+entratoken gets Microsoft Entra ID access tokens the way your callers do, decodes and
 verifies them against the tenant's own keys, and says whether Azure API Management would
-accept them, and if not, why and how to fix it.
+accept them, and if not, why and how to fix it, on the side where the fix belongs: the
+client, the Entra app registration, or the APIM policy.
 
 Exit codes: 0 success, 1 the check failed, 2 usage error, 3 could not get a token or the
 tenant's metadata, 4 the call failed at transport level.`,
+		Example: `  # First: the whole story, offline; then the same tenant and gateway to try commands on
+  entratoken demo
+  entratoken demo --serve
+
+  # acquire: a token, as your caller gets it
+  entratoken acquire --resource api://contoso-orders
+  entratoken acquire --method managed-identity --resource api://contoso-orders --decode
+
+  # inspect: its claims explained and its signature verified against the tenant's keys
+  entratoken inspect "$TOKEN"
+  entratoken acquire --resource api://contoso-orders -o json | entratoken inspect
+
+  # diagnose: would APIM accept it under this policy, and if not, why; or lint the policy
+  entratoken diagnose "$TOKEN" --policy policy.xml
+  entratoken diagnose --policy policy.xml
+
+  # call: through APIM, who refused it, and the diagnosis on the spot
+  entratoken call https://contoso.azure-api.net/orders --resource api://contoso-orders
+  entratoken call https://contoso.azure-api.net/orders --token @token.txt --diagnose-policy policy.xml
+
+  # explain: an Entra error code, or a message pasted from APIM's answer or trace
+  entratoken explain AADSTS7000215
+  entratoken explain "JWT Validation Failed: IDX10214: Audience validation failed. ..."
+
+  # every environment variable entratoken reads
+  entratoken help environment`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			return f.validate()
+			if err := f.validate(); err != nil {
+				return err
+			}
+			if f.Globals.Verbose {
+				f.listenAzureSDK()
+			}
+			return nil
 		},
 	}
 	root.SetOut(f.IO.Out)
@@ -120,7 +163,10 @@ tenant's metadata, 4 the call failed at transport level.`,
 	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "say each network step on stderr (secrets redacted)")
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 
-	root.AddCommand(newAcquireCmd(f, nil), newInspectCmd(f, nil), newDiagnoseCmd(f, nil), newCallCmd(f, nil), newExplainCmd(f), newVersionCmd(f), newDemoCmd(f))
+	width := setHelp(f, root)
+	root.AddCommand(newAcquireCmd(f, nil), newInspectCmd(f, nil), newDiagnoseCmd(f, nil), newCallCmd(f, nil), newExplainCmd(f), newVersionCmd(f), newDemoCmd(f),
+		newEnvironmentHelp(width))
+	sayMissingArgs(root)
 	return root
 }
 

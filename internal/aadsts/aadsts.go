@@ -1,14 +1,15 @@
 // Package aadsts explains Microsoft Entra ID token-endpoint errors: the error
 // JSON Entra returns (error, error_description, error_codes, trace_id,
-// correlation_id; shared/reference/entra-apim.md §5.2) and a table of the
-// AADSTS codes people hit most, each with its cause, the side that must act,
-// and the fix. The table drives both acquire's failures and the explain
-// command. Sources: "Microsoft Entra authentication and authorization error
-// codes" (learn.microsoft.com/entra/identity-platform/reference-error-codes)
-// and the observed texts quoted in the reference.
+// correlation_id) and a table of the AADSTS codes people hit most, each with
+// its cause, the side that must act, and the fix. The table drives both
+// acquire's failures and the explain command. Source: "Microsoft Entra
+// authentication and authorization error codes"
+// (https://learn.microsoft.com/entra/identity-platform/reference-error-codes),
+// and Entra's own messages for the few codes that page does not list.
 package aadsts
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -22,7 +23,7 @@ import (
 type Entry struct {
 	Code    int
 	Name    string // Entra's own name for the error
-	Finding string // the finding code it maps to
+	Finding string // the finding code it maps to; "" where none fits (acquire reports TOKEN_REQUEST_FAILED)
 	Side    string // who must act: client, app registration, tenant admin, user, CI
 	Cause   string
 	Fix     string
@@ -140,7 +141,7 @@ func Explain(r Response) (findingCode, message, fix string) {
 	code := r.Code()
 	msg := r.Message()
 	if e, ok := Lookup(code); ok {
-		return e.Finding, msg, e.Fix
+		return cmp.Or(e.Finding, finding.TokenRequestFailed), msg, e.Fix
 	}
 	fix = "look the code up with: entratoken explain " + fmt.Sprint(code)
 	if code != 0 {

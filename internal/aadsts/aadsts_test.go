@@ -44,23 +44,46 @@ func TestCodeIn(t *testing.T) {
 
 func TestTable(t *testing.T) {
 	all := All()
-	if len(all) < 25 {
-		t.Fatalf("%d codes; the issue asks for at least the 25 users hit most", len(all))
+	if len(all) < 60 {
+		t.Fatalf("%d codes; the table must cover at least the 60 codes people hit most", len(all))
+	}
+	if duplicates != 0 {
+		t.Errorf("%d codes are added twice", duplicates)
+	}
+	// The codes people hit most must all be there, each with a fix.
+	for _, code := range []int{50011, 50020, 50034, 50076, 50079, 50105, 53003, 65001, 65004, 70001, 70011,
+		700016, 700024, 7000112, 7000215, 7000222, 90002, 90009, 90014, 500011, 1002012, 50058, 50126, 53000, 70043, 700082} {
+		if e, ok := Lookup(code); !ok || e.Fix == "" {
+			t.Errorf("AADSTS%d is missing or has no fix", code)
+		}
 	}
 	// The spec names these mappings; they must hold.
 	for code, want := range map[int]string{
 		1002012: finding.ScopeNotDefault, 70011: finding.InvalidScope, 500011: finding.ResourceNotFound,
 		700016: finding.ClientNotFound, 7000215: finding.InvalidClientSecret, 7000222: finding.ClientSecretExpired,
 		65001: finding.ConsentRequired, 90002: finding.TenantNotFound,
+		70002: finding.InvalidClientSecret, 65004: finding.ConsentRequired, 70001: finding.ClientNotFound,
+		50012: finding.ClientAssertionInvalid, 700229: finding.FederatedMismatch, 50194: finding.TenantNotFound,
 	} {
 		if e, ok := Lookup(code); !ok || e.Finding != want {
 			t.Errorf("AADSTS%d -> %q, want %q", code, e.Finding, want)
 		}
 	}
+	known := map[string]bool{}
+	for _, d := range finding.Catalogue() {
+		known[d.Code] = true
+	}
 	for _, e := range all {
 		if e.Cause == "" || e.Fix == "" || e.Side == "" || e.Name == "" {
 			t.Errorf("%s is incomplete", e.ID())
 		}
+		if e.Finding != "" && !known[e.Finding] {
+			t.Errorf("%s maps to %s, which is no documented finding", e.ID(), e.Finding)
+		}
+	}
+	// A code with no finding of its own is reported as a failed token request.
+	if code, _, fix := Explain(Response{Description: "AADSTS50011: The redirect URI does not match."}); code != finding.TokenRequestFailed || !strings.Contains(fix, "redirect URI") {
+		t.Errorf("AADSTS50011: %s %q", code, fix)
 	}
 	if e, ok := LookupID("aadsts7000215"); !ok || e.Code != 7000215 {
 		t.Error("LookupID is not case-insensitive")

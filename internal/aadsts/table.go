@@ -15,14 +15,28 @@ const (
 	sideCI     = "CI federation setup"
 )
 
-// table holds the codes users hit most (shared/reference/entra-apim.md §5.3
-// and peers-and-pain-points.md §3), each with a cause and a concrete fix. It
-// is built on first use, not at every start-up.
+// table holds the AADSTS codes people hit most, each with Entra's name, the
+// cause, the side that must act, the fix, and the finding it maps to where
+// one fits. The meanings follow Microsoft's error reference, "Microsoft Entra
+// authentication and authorization error codes"
+// (https://learn.microsoft.com/entra/identity-platform/reference-error-codes,
+// revision of 2024-04-24); the current text of any code is at
+// https://login.microsoftonline.com/error?code=N. A few codes Entra returns
+// are not on that page (1002012, 28000, 9010010, 501051, 700024, 70021,
+// 700211, 700213): their entries follow Entra's own error messages. The
+// fixes are entratoken's. It is built on first use, not at every start-up.
 var table = sync.OnceValue(buildTable)
+
+// duplicates counts codes added twice while building the table (a test
+// keeps it at zero: the second entry would silently win).
+var duplicates int
 
 func buildTable() map[int]Entry {
 	t := map[int]Entry{}
 	add := func(code int, name, findingCode, side, cause, fix string) {
+		if _, dup := t[code]; dup {
+			duplicates++
+		}
 		t[code] = Entry{Code: code, Name: name, Finding: findingCode, Side: side, Cause: cause, Fix: fix}
 	}
 	// Scopes and resources.
@@ -161,5 +175,6 @@ func buildTable() map[int]Entry {
 	add(900144, "MissingRequiredParameter", finding.TokenRequestFailed, sideClient,
 		"the request body lacks a required parameter",
 		"the message names the parameter; with entratoken this is a bug: please report it")
+	addSignIn(add)
 	return t
 }

@@ -2,6 +2,7 @@ package finding
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -125,4 +126,15 @@ func idxParam(text, name string) (string, bool) {
 
 func isNameChar(c byte) bool {
 	return c == '.' || c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// IDXCodes returns every IdentityModel code explained, sorted.
+func IDXCodes() []IDX {
+	out := make([]IDX, 0, len(idx))
+	for c := range idx {
+		e, _ := LookupIDX(c)
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	return out
 }

@@ -7,6 +7,7 @@
 package token
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -61,13 +62,41 @@ func Read(arg string, hasArg bool, stdin io.Reader, stdinTTY bool) (string, erro
 // Normalize strips what people paste along with a token: surrounding
 // whitespace and quotes, a leading "Authorization:" and a leading "Bearer "
 // (any case), in any nesting, and the line breaks a wrapped terminal or log
-// puts inside it (a JWT never contains white space).
+// puts inside it (a JWT never contains white space). A JSON document is read
+// for its token: access_token (entratoken, Entra), accessToken (az account
+// get-access-token), token (azd auth token -o json).
 func Normalize(s string) string {
 	s = strip(s)
+	if t, ok := fromJSON(s); ok {
+		s = strip(t)
+	}
 	if f := strings.Fields(s); len(f) > 1 && strings.HasPrefix(f[0], "eyJ") {
 		s = strings.Join(f, "")
 	}
 	return s
+}
+
+// jsonTokenMembers are the members a token is read from, in this order.
+var jsonTokenMembers = []string{"access_token", "accessToken", "token"}
+
+// fromJSON returns the token held by a JSON object, as the tools that print
+// one name it. ok is false for anything else, which is then left to the
+// decoder to refuse as it is.
+func fromJSON(s string) (string, bool) {
+	if !strings.HasPrefix(s, "{") {
+		return "", false
+	}
+	var doc map[string]json.RawMessage
+	if json.Unmarshal([]byte(s), &doc) != nil {
+		return "", false
+	}
+	for _, name := range jsonTokenMembers {
+		var v string
+		if raw, ok := doc[name]; ok && json.Unmarshal(raw, &v) == nil && v != "" {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 func strip(s string) string {

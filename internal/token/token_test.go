@@ -34,6 +34,14 @@ func TestNormalize(t *testing.T) {
 		{"not a token", "not a token"}, // only a JWT's line breaks are removed
 		{"Bearer", ""},
 		{`"`, `"`},
+		// JSON documents, as entratoken/Entra, az and azd print them.
+		{`{"access_token":"eyJhb.eyJz.c2ln","token_type":"Bearer"}`, "eyJhb.eyJz.c2ln"},
+		{"{\n  \"accessToken\": \"eyJhb.eyJz.c2ln\",\n  \"expiresOn\": \"2026-01-01 10:00:00.000000\"\n}\n", "eyJhb.eyJz.c2ln"},
+		{`{"expiresOn":"2026-01-01T10:00:00Z","token":"eyJhb.eyJz.c2ln"}`, "eyJhb.eyJz.c2ln"},
+		{`{"access_token":"Bearer eyJhb.eyJz.c2ln"}`, "eyJhb.eyJz.c2ln"},
+		{`{"token":42}`, `{"token":42}`},               // no token in it: left for the decoder to refuse
+		{`{"access_token":""}`, `{"access_token":""}`}, // likewise
+		{`{"id_token":"eyJhb.eyJz.c2ln"}`, `{"id_token":"eyJhb.eyJz.c2ln"}`},
 	}
 	for _, tt := range tests {
 		if got := Normalize(tt.in); got != tt.want {
