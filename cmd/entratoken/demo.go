@@ -86,6 +86,13 @@ func runDemo(ctx context.Context, f *Factory) error {
 	}
 	orders := gw.URL + "orders"
 	var wrong, norole, good string
+	apim, svcGW, err := startDemoService(cache, tenant)
+	if err != nil {
+		return err
+	}
+	defer svcGW.Close()
+	order42 := svcGW.URL + "orders/42"
+	partner := map[string]string{"AZURE_CLIENT_SECRET": fakeentra.ClientSecret, "APIM_SUBSCRIPTION_KEY": fakeapim.OtherSubscriptionKey}
 
 	p := f.IO.Palette()
 	out := f.IO.Out
@@ -93,7 +100,8 @@ func runDemo(ctx context.Context, f *Factory) error {
 	fmt.Fprintf(out, "Tenant %s (%s) is at %s and the APIM gateway at %s.\n", fakeentra.TenantDomain, fakeentra.TenantID, tenant.URL, gw.URL)
 	fmt.Fprintf(out, "The orders API (%s) defines the app roles Orders.Read and Orders.Write; its APIM policy\n", fakeentra.APIAppIDURI)
 	fmt.Fprintf(out, "validates tokens and requires one of them. The orders daemon (client %s)\n", fakeentra.ClientID)
-	fmt.Fprintf(out, "has Orders.Read; the reporting job (client %s) has no role.\n", fakeentra.NoRoleClientID)
+	fmt.Fprintf(out, "has Orders.Read; the reporting job (client %s) has no role. Partners call the same API with a\n", fakeentra.NoRoleClientID)
+	fmt.Fprintf(out, "key of the partners product, whose own policy the API team never looked at (a second gateway, at %s).\n", svcGW.URL)
 	fmt.Fprintf(out, "Each command is what you would type against your own tenant and gateway; here each also gets\n")
 	fmt.Fprintf(out, "--authority-host %s (how sovereign clouds and test tenants are reached).\n", tenant.URL)
 
@@ -144,19 +152,33 @@ func runDemo(ctx context.Context, f *Factory) error {
 					"--resource", fakeentra.APIAppIDURI, "--expect-status", "200"}, env: daemon, wantExit: exitOK}
 		},
 		func() demoStep {
-			return demoStep{title: "7. Is the daemon's token genuine, and what does it allow?",
+			return demoStep{title: "7. The same daemon through the partners product (its key): 401, though the API's policy accepts the token.",
+				explain: "The gateway's answer outranks the prediction: the policy that ran is not the API's file alone.",
+				shown: `APIM_SUBSCRIPTION_KEY=$PARTNERS_KEY entratoken call ` + order42 + ` --method client-secret \` +
+					"\n    --tenant contoso.onmicrosoft.com --client-id " + fakeentra.ClientID + " --resource api://contoso-orders --diagnose-policy orders-policy.xml",
+				args: []string{"call", order42, "--method", "client-secret", "--tenant", fakeentra.TenantDomain, "--client-id", fakeentra.ClientID,
+					"--resource", fakeentra.APIAppIDURI, "--diagnose-policy", policy}, env: partner, wantExit: exitFailed, callBrief: true}
+		},
+		func() demoStep {
+			return demoStep{title: "8. The effective policy, from the service's APIOps folder: the partners product's validate-jwt.",
+				explain: "Every scope composed as the gateway runs it, each statement with its file and line and what it did\n(the demo wrote the service's folder, apim/, to " + apim + ").",
+				shown:   `entratoken diagnose "$TOKEN" --apiops apim --url ` + order42 + ` --product partners --show-policy`,
+				args:    []string{"diagnose", "", "--apiops", apim, "--url", order42, "--product", "partners", "--show-policy"}, wantExit: exitFailed, needs: &good}
+		},
+		func() demoStep {
+			return demoStep{title: "9. Is the daemon's token genuine, and what does it allow?",
 				explain: "Verified against the tenant's own keys, never against anything the token names.",
 				shown:   acqShown(fakeentra.ClientID, "api://contoso-orders") + " \\\n    | entratoken inspect", args: []string{"inspect", ""},
 				wantExit: exitOK, brief: true, needs: &good}
 		},
 		func() demoStep {
-			return demoStep{title: "8. A colleague configured the secret's ID instead of its value: AADSTS7000215.",
+			return demoStep{title: "10. A colleague configured the secret's ID instead of its value: AADSTS7000215.",
 				explain: "Entra's own words, the finding, the fix, and the IDs to find the sign-in in the logs.",
 				shown:   "AZURE_CLIENT_SECRET=" + fakeentra.ClientSecretID + " " + acqShown(fakeentra.ClientID, "api://contoso-orders"),
 				args:    acq(fakeentra.ClientID, fakeentra.APIAppIDURI), env: map[string]string{"AZURE_CLIENT_SECRET": fakeentra.ClientSecretID}, wantExit: exitNoToken}
 		},
 		func() demoStep {
-			return demoStep{title: "9. Someone edited a token to grant themselves Orders.Write; another pasted a Graph token.",
+			return demoStep{title: "11. Someone edited a token to grant themselves Orders.Write; another pasted a Graph token.",
 				explain: "Any web decoder shows the edited claims; only the signature tells. Graph tokens nobody but Graph can verify.",
 				shown:   `entratoken inspect "$EDITED_TOKEN"`,
 				args:    []string{"inspect", "@EDITED"}, wantExit: exitFailed, brief: true,
@@ -165,9 +187,11 @@ func runDemo(ctx context.Context, f *Factory) error {
 	}
 	for _, mk := range steps {
 		s := mk()
-		if s.needs != nil { // the daemon's token, for inspect
-			if good, err = acquireQuietly(ctx, f, tenant, cache, acq(fakeentra.ClientID, fakeentra.APIAppIDURI), daemon); err != nil {
-				return err
+		if s.needs != nil { // the daemon's token, for inspect and diagnose
+			if good == "" {
+				if good, err = acquireQuietly(ctx, f, tenant, cache, acq(fakeentra.ClientID, fakeentra.APIAppIDURI), daemon); err != nil {
+					return err
+				}
 			}
 			s.args[1] = good
 		}
