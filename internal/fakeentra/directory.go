@@ -56,6 +56,7 @@ type API struct {
 	Scopes                   []string      // delegated scopes exposed
 	AssignmentRequired       bool
 	PreAuthorized            []string // client IDs that need no consent for delegated scopes
+	TokenAudience            string   // v1 only: aud whatever form was asked (Microsoft's resources); "" = as asked
 }
 
 // directory is the tenant's registrations. Guarded by Server.mu.

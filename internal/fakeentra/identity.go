@@ -61,12 +61,9 @@ func (s *Server) serveIdentity(w http.ResponseWriter, r *http.Request) {
 			"AADSTS500011: The resource principal named %s was not found in the tenant named %s. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.", resource, t.Domain)})
 		return
 	}
-	sp := Spec{Version: api.Version, ClientID: id.ClientID, Roles: s.dir.roles(id.ClientID, api),
+	sp := Spec{ClientID: id.ClientID, Roles: s.dir.roles(id.ClientID, api),
 		Claims: map[string]any{"oid": id.ObjectID, "sub": id.ObjectID, "xms_mirid": cmp.Or(id.ResourceID, "/subscriptions/00000000-0000-4000-8000-000000000000/resourcegroups/orders/providers/Microsoft.Web/sites/orders-web")}}
-	sp.Audience = api.ClientID
-	if api.Version == "1.0" {
-		sp.Audience = resource
-	}
+	api.shape(&sp, resource)
 	tok, err := t.mintLocked(sp)
 	if err != nil {
 		writeJSON(w, 500, map[string]any{"error": "unknown", "error_description": err.Error()})

@@ -101,6 +101,7 @@ func start(tls bool) *Server {
 	s.AddTenant(OtherTenantID, OtherDomain)
 	s.mu.Lock()
 	s.seedDirectory()
+	s.seedMicrosoft()
 	s.extKey = poolKey(s.nextKey)
 	s.nextKey++
 	s.mu.Unlock()

@@ -13,8 +13,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/entratoken/entratoken/internal/entra"
 )
 
 // oidcScopes are added by MSAL to every request; they do not name a resource.
@@ -249,17 +247,13 @@ func (s *Server) checkAssertion(assertion string, app *App, tokenURL string) (st
 // registration, aud per version, roles from the client's assignments, and
 // scp for delegated tokens.
 func (s *Server) issue(w http.ResponseWriter, t *Tenant, api *API, asked string, app *App, roles, scopes []string) {
-	sp := Spec{Version: api.Version, ClientID: app.ClientID, Roles: roles, Scopes: scopes,
+	sp := Spec{ClientID: app.ClientID, Roles: roles, Scopes: scopes,
 		Claims: map[string]any{"oid": app.ObjectID, "sub": app.ObjectID}}
 	if scopes != nil {
 		delete(sp.Claims, "oid")
 		delete(sp.Claims, "sub")
 	}
-	if api.Version == entra.V1 {
-		sp.Audience = asked // v1: whatever the client asked for
-	} else {
-		sp.Audience = api.ClientID // v2: always the client ID
-	}
+	api.shape(&sp, asked) // v1: whatever the client asked for; v2: always the client ID
 	tok, err := t.mintLocked(sp)
 	if err != nil {
 		writeError(w, 500, "server_error", 50000, "mint: "+err.Error())
