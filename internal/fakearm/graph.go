@@ -1,0 +1,95 @@
+package fakearm
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// ServiceHostQuery is the one Azure Resource Graph query the fake answers
+// (whitespace aside): every API Management service the caller can read,
+// with the properties a client matches a gateway host against
+// (gatewayUrl, gatewayRegionalUrl, hostnameConfigurations,
+// additionalLocations).
+const ServiceHostQuery = "resources | where type =~ 'microsoft.apimanagement/service' | project id, name, resourceGroup, subscriptionId, properties"
+
+// resourceGraph serves POST /providers/Microsoft.ResourceGraph/resources
+// (QueryRequest → QueryResponse of resourcegraph.json, 2021-03-01 and
+// later): rows only for services the caller may read, as Resource Graph
+// filters by the caller's own rights.
+func (s *Server) resourceGraph(q *req) {
+	var body struct {
+		Subscriptions []string `json:"subscriptions"`
+		Query         string   `json:"query"`
+		Options       struct {
+			ResultFormat string `json:"resultFormat"`
+			Top          *int   `json:"$top"`
+			Skip         *int   `json:"$skip"`
+		} `json:"options"`
+	}
+	if err := json.Unmarshal(q.body, &body); err != nil {
+		writeError(q.w, http.StatusBadRequest, "BadRequest", "The request content was invalid and could not be deserialized: "+err.Error())
+		return
+	}
+	if strings.Join(strings.Fields(body.Query), " ") != ServiceHostQuery {
+		writeError(q.w, http.StatusBadRequest, "BadRequest", fmt.Sprintf(
+			"Please provide below info when asking for support: timestamp = %s, correlationId = %s.", created, newID()),
+			errorDetails{Code: "InvalidQuery", Message: "Query is invalid. Please refer to the documentation for the Azure Resource Graph service and fix the error before retrying."})
+		return
+	}
+	var rows []obj
+	for _, svc := range s.readable(q.p, "", "") {
+		if len(body.Subscriptions) > 0 && !containsFold(body.Subscriptions, svc.SubscriptionID) {
+			continue
+		}
+		rows = append(rows, obj{"id": ServiceID(svc.SubscriptionID, svc.ResourceGroup, svc.Name), "name": svc.Name,
+			"resourceGroup": strings.ToLower(svc.ResourceGroup), "subscriptionId": svc.SubscriptionID, "properties": serviceProperties(svc)})
+	}
+	total := len(rows)
+	if o := body.Options.Skip; o != nil && *o > 0 {
+		rows = rows[min(*o, len(rows)):]
+	}
+	if o := body.Options.Top; o != nil && *o >= 0 && *o < len(rows) {
+		rows = rows[:*o]
+	}
+	var data any
+	switch body.Options.ResultFormat {
+	case "", "objectArray":
+		if rows == nil {
+			rows = []obj{}
+		}
+		data = rows
+	case "table":
+		cols := []string{"id", "name", "resourceGroup", "subscriptionId", "properties"}
+		table := obj{"columns": []obj{}, "rows": [][]any{}}
+		for _, c := range cols {
+			typ := "string"
+			if c == "properties" {
+				typ = "object"
+			}
+			table["columns"] = append(table["columns"].([]obj), obj{"name": c, "type": typ})
+		}
+		for _, r := range rows {
+			var row []any
+			for _, c := range cols {
+				row = append(row, r[c])
+			}
+			table["rows"] = append(table["rows"].([][]any), row)
+		}
+		data = table
+	default:
+		writeError(q.w, http.StatusBadRequest, "BadRequest", fmt.Sprintf("The resultFormat '%s' is not supported: use objectArray or table.", body.Options.ResultFormat))
+		return
+	}
+	writeJSON(q.w, http.StatusOK, obj{"totalRecords": total, "count": len(rows), "data": data, "facets": []obj{}, "resultTruncated": "false"})
+}
+
+func containsFold(list []string, v string) bool {
+	for _, x := range list {
+		if eq(x, v) {
+			return true
+		}
+	}
+	return false
+}
