@@ -160,5 +160,3 @@ func TestSaveReplays(t *testing.T) {
 		t.Error("saved into a folder that is not empty")
 	}
 }
-
-

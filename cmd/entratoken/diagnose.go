@@ -33,6 +33,7 @@ type DiagnoseOptions struct {
 	Headers         []string
 	ResponseFile    string
 	Expect          diagnose.Expectations
+	APIM            APIMOptions
 	tenantSet       bool
 }
 
@@ -83,6 +84,9 @@ the policy cannot be parsed, 3 when a policy's metadata cannot be fetched.`,
 			if err := o.validateSources(); err != nil {
 				return err
 			}
+			if err := o.validateAPIM(); err != nil {
+				return err
+			}
 			f.markRan()
 			if runF != nil {
 				return runF(cmd.Context(), o)
@@ -113,6 +117,7 @@ the policy cannot be parsed, 3 when a policy's metadata cannot be fetched.`,
 	fl.StringArrayVar(&o.Expect.Roles, "require-role", nil, "required app role in roles (repeatable)")
 	fl.StringArrayVar(&o.Expect.Scopes, "require-scope", nil, "required delegated scope in scp (repeatable)")
 	fl.StringArrayVar(&o.Expect.ClientAppIDs, "client-app-id", nil, "allowed client application ID, appid/azp (repeatable)")
+	addAPIMFlags(fl, &o.APIM)
 	return cmd
 }
 
@@ -125,12 +130,19 @@ func runDiagnose(ctx context.Context, f *Factory, o *DiagnoseOptions) error {
 			return err
 		}
 	}
+	if o.APIM.Service != "" {
+		if done, err := f.readAPIM(ctx, o, raw); done {
+			return err
+		}
+	}
 	targets, nf, err := o.targets(f, raw != "")
 	if err != nil {
 		return err
 	}
 	if nf != nil { // the gateway answers 404 before any policy
-		return f.writeDiagnosis(diagnose.NotFoundReport(nf), o, "the route of "+o.URL)
+		rep := diagnose.NotFoundReport(nf)
+		o.addEvidence(rep)
+		return f.writeDiagnosis(rep, o, "the route of "+o.URL)
 	}
 	if raw == "" && o.APIOps != "" && len(targets) == 0 {
 		return f.lintAPIOps(o)
@@ -186,6 +198,7 @@ func runDiagnose(ctx context.Context, f *Factory, o *DiagnoseOptions) error {
 			return err
 		}
 	}
+	o.addEvidence(rep)
 	if len(targets) > 0 && o.ShowPolicy != "" {
 		return f.showPolicy(targets[0], rep, o, source)
 	}
