@@ -87,8 +87,10 @@ func TestPagingEveryLastPage(t *testing.T) {
 	if a := w.get(w.reader(), q(svc("/apis?$filter=contains(path,'x')"))); a.status != 400 || a.code() != "ValidationError" {
 		t.Errorf("unsupported $filter: %d %s", a.status, a.raw)
 	}
-	if a := w.get(w.reader(), q(svc("/apis?$top=abc"))); a.status != 400 {
-		t.Errorf("bad $top: %d", a.status)
+	for _, bad := range []string{"$top=abc", "$top=0", "$skip=-1"} {
+		if a := w.get(w.reader(), q(svc("/apis?"+bad))); a.status != 400 || a.code() != "ValidationError" {
+			t.Errorf("%s: %d", bad, a.status)
+		}
 	}
 }
 
@@ -311,5 +313,28 @@ func TestVersionSetAndService(t *testing.T) {
 	}
 	if a := w.get(w.reader(), q(svc("/products/public"))); a.prop("subscriptionRequired") != false {
 		t.Errorf("public product: %s", a.raw)
+	}
+}
+
+// Clients read concurrently; grants and faults may change meanwhile.
+func TestConcurrentRequests(t *testing.T) {
+	w := newWorld(t)
+	tok := w.reader()
+	done := make(chan int)
+	for i := 0; i < 16; i++ {
+		go func(i int) {
+			a := w.get(tok, q(svc(fmt.Sprintf("/apis?$skip=%d", i%5))))
+			done <- a.status
+		}(i)
+	}
+	w.arm.Grant(Assignment{PrincipalID: fakeentra.EvidenceNoneObjectID, Role: Reader, Scope: ContosoServiceID})
+	w.arm.InjectThrottle("/nothing")
+	for i := 0; i < 16; i++ {
+		if s := <-done; s != 200 {
+			t.Errorf("status %d", s)
+		}
+	}
+	if w.arm.TotalHits() != 16 {
+		t.Errorf("%d hits", w.arm.TotalHits())
 	}
 }

@@ -18,6 +18,9 @@ func (s *Server) list(q *req, items []any, skipParam string) {
 	qs := q.r.URL.Query()
 	skip, err1 := intParam(qs, skipParam)
 	top, err2 := intParam(qs, "$top")
+	if err2 == nil && qs.Has("$top") && top < 1 {
+		err2 = fmt.Errorf("'%s' is not a valid value for $top: the minimum is 1", qs.Get("$top"))
+	}
 	if err1 != nil || err2 != nil {
 		validation(q.w, fmt.Sprint(firstErr(err1, err2)))
 		return
