@@ -25,6 +25,11 @@ func (s static) GetToken(context.Context, azpolicy.TokenRequestOptions) (azcore.
 }
 
 func newClient(t *testing.T, clientID, objectID string, edit ...func(*fakearm.Options)) (*Client, *fakearm.Server) {
+	c, s, _ := newClientToken(t, clientID, objectID, edit...)
+	return c, s
+}
+
+func newClientToken(t *testing.T, clientID, objectID string, edit ...func(*fakearm.Options)) (*Client, *fakearm.Server, string) {
 	t.Helper()
 	e := fakeentra.New()
 	t.Cleanup(e.Close)
@@ -44,14 +49,17 @@ func newClient(t *testing.T, clientID, objectID string, edit ...func(*fakearm.Op
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c, s
+	return c, s, tok
 }
 
 var contoso = ServiceRef{Subscription: fakearm.ContosoSubscription, ResourceGroup: fakearm.ContosoResourceGroup, Name: fakearm.ContosoService}
 
 func TestReadForOneRequest(t *testing.T) {
-	c, s := newClient(t, fakeentra.EvidenceContributorClientID, fakeentra.EvidenceContributorObjectID)
+	c, s, tok := newClientToken(t, fakeentra.EvidenceContributorClientID, fakeentra.EvidenceContributorObjectID)
 	ev, err := c.Read(context.Background(), contoso, Request{Method: "GET", URL: "https://contoso.azure-api.net/orders/42"})
+	if !s.SawBearer(tok) {
+		t.Error("the credential's token never reached ARM: SawBearer cannot prove a token was not sent")
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,12 +25,16 @@ type armHolder struct{ s *fakearm.Server }
 //	                                       (both CAs), ARM_SERVICE_ID, ARM_SUB, ARM_RG,
 //	                                       READER_*/CONTRIBUTOR_*/NONE_* (CLIENT_ID, SECRET)
 //	fakearm throttle SUFFIX                the next request whose path ends so answers 429
+//	[!] fakearm sawtoken TOKEN             whether any request carried TOKEN as its bearer
 //	fakearm requests N                     exactly N requests so far, none repeated
 //
 // -twin adds a second service (contoso-twin) with the same custom domain.
 func cmdFakeARM(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
-		ts.Fatalf("usage: fakearm start|throttle|requests")
+		ts.Fatalf("usage: fakearm start|sawtoken|throttle|requests")
+	}
+	if neg && args[0] != "sawtoken" {
+		ts.Fatalf("fakearm %s does not take !", args[0])
 	}
 	switch args[0] {
 	case "start":
@@ -73,6 +77,11 @@ func cmdFakeARM(ts *testscript.TestScript, neg bool, args []string) {
 		} {
 			ts.Setenv(k, v)
 		}
+	case "sawtoken": // [!] fakearm sawtoken TOKEN: whether ARM ever got TOKEN as a bearer
+		if saw := armServer(ts).SawBearer(args[1]); saw == neg {
+			ts.Fatalf("fakearm: sawtoken = %v", saw)
+		}
+		return
 	case "throttle":
 		armServer(ts).InjectThrottle(args[1])
 	case "requests":
