@@ -79,8 +79,10 @@ func New(o Options) (*Client, error) {
 	co := &arm.ClientOptions{DisableRPRegistration: true, ClientOptions: azcore.ClientOptions{
 		Cloud: cloud.Configuration{Services: map[cloud.ServiceName]cloud.ServiceConfiguration{
 			cloud.ResourceManager: {Endpoint: o.Endpoint, Audience: o.Audience}}},
-		Retry: azpolicy.RetryOptions{MaxRetries: 4, RetryDelay: 200 * time.Millisecond, MaxRetryDelay: o.Timeout,
-			StatusCodes: []int{http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
+		// 429 waits for its Retry-After; 409 and 412 are APIM's "operation
+		// on the API is in progress", which APIOps retries too.
+		Retry: azpolicy.RetryOptions{MaxRetries: 3, RetryDelay: 200 * time.Millisecond, MaxRetryDelay: o.Timeout,
+			StatusCodes: []int{http.StatusRequestTimeout, http.StatusConflict, http.StatusPreconditionFailed, http.StatusTooManyRequests, http.StatusInternalServerError,
 				http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout}},
 		Telemetry: azpolicy.TelemetryOptions{Disabled: true},
 	}}

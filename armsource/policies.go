@@ -236,12 +236,17 @@ func (r *reader) namedValues(ctx context.Context) {
 
 // secrets asks for the value of each secret named value the documents
 // refer to (listValue, a POST action the Reader role does not have).
-func (r *reader) secrets(ctx context.Context) {
+// Each name is tried once (tried).
+func (r *reader) secrets(ctx context.Context, names []string, tried map[string]bool) {
 	svc := r.ev.Service
 	var fns []func()
-	for _, name := range refs(svc) {
+	for _, name := range names {
+		r.mu.Lock()
 		v, ok := svc.Values[name]
-		if !ok || v.HasValue || !v.Secret {
+		skip := !ok || v.HasValue || !v.Secret || tried[name]
+		tried[name] = true
+		r.mu.Unlock()
+		if skip {
 			continue
 		}
 		res := r.ev.nvNames[name]

@@ -126,10 +126,11 @@ func (c *Client) Read(ctx context.Context, ref ServiceRef, req Request) (*Eviden
 	}
 	r.all(fns...)
 	svc.Link()
-	// Round 4: the fragments the documents include, then the secret
-	// named values they refer to.
-	r.fragments(ctx)
-	r.secrets(ctx)
+	// Round 4: the fragments the documents include, and the secret named
+	// values the documents refer to; then those the fragments refer to.
+	tried, first := map[string]bool{}, refs(svc)
+	r.all(func() { r.fragments(ctx) }, func() { r.secrets(ctx, first, tried) })
+	r.secrets(ctx, refs(svc), tried)
 	return r.ev, nil
 }
 

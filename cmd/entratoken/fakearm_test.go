@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/pem"
 	"flag"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -26,6 +27,7 @@ type armHolder struct{ s *fakearm.Server }
 //	                                       READER_*/CONTRIBUTOR_*/NONE_* (CLIENT_ID, SECRET)
 //	fakearm throttle SUFFIX                the next request whose path ends so answers 429
 //	[!] fakearm sawtoken TOKEN             whether any request carried TOKEN as its bearer
+//	fakearm conflict SUFFIX N              the next N requests whose path ends so answer 409
 //	fakearm requests N                     exactly N requests so far, none repeated
 //
 // -twin adds a second service (contoso-twin) with the same custom domain.
@@ -84,6 +86,10 @@ func cmdFakeARM(ts *testscript.TestScript, neg bool, args []string) {
 		return
 	case "throttle":
 		armServer(ts).InjectThrottle(args[1])
+	case "conflict": // fakearm conflict SUFFIX N: the next N such requests answer 409
+		n, err := strconv.Atoi(args[2])
+		ts.Check(err)
+		armServer(ts).InjectConflict(args[1], http.StatusConflict, n)
 	case "requests":
 		s := armServer(ts)
 		got := s.TotalHits()
