@@ -24,12 +24,12 @@ func (s static) GetToken(context.Context, azpolicy.TokenRequestOptions) (azcore.
 	return azcore.AccessToken{Token: s.tok, ExpiresOn: time.Now().Add(time.Hour)}, nil
 }
 
-func newClient(t *testing.T, clientID, objectID string, edit ...func(*fakearm.Options)) (*Client, *fakearm.Server) {
+func newClient(t testing.TB, clientID, objectID string, edit ...func(*fakearm.Options)) (*Client, *fakearm.Server) {
 	c, s, _ := newClientToken(t, clientID, objectID, edit...)
 	return c, s
 }
 
-func newClientToken(t *testing.T, clientID, objectID string, edit ...func(*fakearm.Options)) (*Client, *fakearm.Server, string) {
+func newClientToken(t testing.TB, clientID, objectID string, edit ...func(*fakearm.Options)) (*Client, *fakearm.Server, string) {
 	t.Helper()
 	e := fakeentra.New()
 	t.Cleanup(e.Close)
