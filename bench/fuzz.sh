@@ -17,6 +17,7 @@ targets=(
   "./diagnose FuzzParseAndEvaluate"
   "./diagnose FuzzParseResponse"
   "./diagnose FuzzRunToken"
+  "./policy FuzzCheck"
 )
 printf '| %-36s | %12s | %-8s |\n' "target" "execs" "result"
 printf '|%s|%s|%s|\n' "--------------------------------------" "--------------" "----------"

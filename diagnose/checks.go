@@ -55,8 +55,12 @@ func checkAudience(r *rule, t *token.Token, o *outcome) {
 	for _, id := range r.BackendAppIDs {
 		accepted = append(accepted, id, "api://"+id)
 	}
+	if r.Kind == "token-only" {
+		o.check("audience", "skip", "not judged: no policy (--policy) and no --audience say which audience the API accepts")
+		return
+	}
 	if !r.HasAudiences && len(r.BackendAppIDs) == 0 {
-		o.check("audience", "skip", "no <audiences>: aud is not checked (INFERRED; the reference marks this UNCONFIRMED)")
+		o.check("audience", "skip", "no <audiences>: aud is not checked (APIM's documented behaviour is unclear here; Microsoft's examples without <audiences> check aud in <required-claims> instead)")
 		return
 	}
 	auds := t.Strings("aud")
@@ -138,7 +142,8 @@ func checkIssuer(e env, r *rule, t *token.Token, o *outcome, sources []keySource
 			}
 		}
 		// The metadata issuer is enforced when <issuers> is absent (observed);
-		// with both, the union is accepted (UNCONFIRMED for APIM).
+		// with both, the union is accepted (as IdentityModel does; APIM's
+		// documentation does not say).
 		accepted = append(accepted, metaIssuers...)
 	}
 	tenantNote := ""
@@ -160,7 +165,11 @@ func checkIssuer(e env, r *rule, t *token.Token, o *outcome, sources []keySource
 				}
 			}
 		}
-		tenantNote = " (both v1 and v2 issuers of the tenant are accepted: UNCONFIRMED for validate-azure-ad-token)"
+		tenantNote = " (both the v1 and the v2 issuer of the tenant are accepted; APIM's documented behaviour is unclear here: validate-azure-ad-token's documentation does not say which token versions it accepts)"
+	}
+	if len(accepted) == 0 && r.Kind == "token-only" {
+		o.check("issuer", "skip", "not judged: no policy (--policy) and no --issuer or --tenant say which issuers the API trusts")
+		return nil
 	}
 	if len(accepted) == 0 {
 		o.check("issuer", "skip", "no <issuers> and no openid-config: the issuer is not checked")
@@ -172,7 +181,7 @@ func checkIssuer(e env, r *rule, t *token.Token, o *outcome, sources []keySource
 			if r.HasIssuers && len(metaIssuers) > 0 && !containsAll(r.Issuers, metaIssuers) {
 				if vs := otherVersionOnly(r.Issuers, metaIssuers); vs {
 					o.warn(finding.Finding{Code: finding.IssuerVersionMismatch, Side: finding.SideAPIM, Line: r.Line,
-						Message:  "the policy's <issuers> name only the other token version than its openid-config; tokens pass only because APIM is assumed to accept the union of both (UNCONFIRMED)",
+						Message:  "the policy's <issuers> name only the other token version than its openid-config; tokens pass only if APIM accepts the union of both, as IdentityModel does (APIM's documented behaviour is unclear here)",
 						Expected: strings.Join(metaIssuers, ", "), Actual: strings.Join(r.Issuers, ", "),
 						Fix: "make <issuers> and the openid-config URL name the same version: the one your API's tokens have"})
 				}

@@ -194,13 +194,13 @@ func checkClientApp(r *rule, t *token.Token, o *outcome) {
 	client := cmp.Or(t.String("azp"), t.String("appid"))
 	for _, id := range r.ClientAppIDs {
 		if strings.EqualFold(id, client) {
-			o.check("client-app", "pass", "client "+client+" (compared with azp/appid: UNCONFIRMED which claim APIM reads)")
+			o.check("client-app", "pass", "client "+client+" (compared with azp, or appid for v1 tokens; APIM's documented behaviour is unclear here: its documentation does not name the claim)")
 			return
 		}
 	}
 	o.fail(finding.Finding{Code: finding.ClientAppNotAllowed, Side: finding.SideClient, Line: r.Line,
 		Expected: "one of: " + strings.Join(r.ClientAppIDs, ", "), Actual: client,
-		Message: fmt.Sprintf("the calling application %s is not in client-application-ids (compared with azp, or appid for v1 tokens: UNCONFIRMED which claim APIM reads)", client),
+		Message: fmt.Sprintf("the calling application %s is not in client-application-ids (compared with azp, or appid for v1 tokens; APIM's documented behaviour is unclear here: its documentation does not name the claim)", client),
 		Fix:     "call with an allowed client, or add <application-id>" + client + "</application-id> to the policy"},
 		"Access denied: the client application is not allowed.")
 	o.check("client-app", "fail", "client "+client+" not allowed")

@@ -4,9 +4,11 @@
 // return-response), offline, and reports every reason for a refusal with the
 // evidence, the message APIM would return, and the fix on the side where it
 // belongs. Semantics follow Microsoft's policy reference as collected in
-// shared/reference/entra-apim.md §1–§4 and §9; where that reference says
-// UNCONFIRMED, the code and the finding text say so too. What cannot be
-// evaluated offline is reported as POLICY_UNSUPPORTED, never passed silently.
+// shared/reference/entra-apim.md §1–§4 and §9; where Microsoft's
+// documentation leaves a behaviour open, the finding text says so in plain
+// words. What cannot be evaluated offline is reported as POLICY_UNSUPPORTED,
+// never passed silently. A verdict says what it rests on (Report.Basis), and
+// the gateway's own answer, when known, outranks any prediction.
 package diagnose
 
 import (
@@ -27,7 +29,7 @@ import (
 const (
 	Accepted = "accepted"
 	Rejected = "rejected"
-	Unknown  = "unknown" // something that decides it cannot be evaluated offline
+	Unknown  = "unknown" // something that decides it cannot be evaluated offline, or (basis token) no policy was given
 	Lint     = "lint"
 )
 
@@ -40,16 +42,21 @@ type Check struct {
 
 // Report is diagnose's answer. Its JSON form is the contract.
 type Report struct {
-	Verdict  string            `json:"verdict"`
-	Status   int               `json:"status"`
+	Verdict string `json:"verdict"`
+	// Status is what APIM answers (or answered); absent when the verdict
+	// is unknown.
+	Status   int               `json:"status,omitempty"`
 	Message  string            `json:"message"`
 	Findings []finding.Finding `json:"findings"`
 	Checks   []Check           `json:"checks"`
 	Token    string            `json:"token,omitempty"` // fingerprint
-	Response *ResponseInfo     `json:"response,omitempty"`
-	// Basis says what the verdict rests on: "policy", "expectations", or
-	// "token" (token-only checks: no policy was given, so "accepted" means
-	// only that nothing is wrong with the token itself).
+	// Response is the gateway's own answer, when one is known (--response,
+	// or call's refusal).
+	Response *ResponseInfo `json:"response,omitempty"`
+	// Basis says what the verdict rests on: "policy", "expectations",
+	// "gateway" (the gateway's own answer), or "token" (the token alone:
+	// "rejected" when it fails its own checks, otherwise "unknown", never
+	// "accepted").
 	Basis string `json:"basis,omitempty"`
 	// Evidence says what the effective policy was composed from.
 	Evidence *Evidence `json:"evidence,omitempty"`
@@ -57,6 +64,9 @@ type Report struct {
 	Steps []Step `json:"steps,omitempty"`
 
 	results map[*policy.Node]string
+	// Prediction is what the policy or the expectations predicted, when
+	// the gateway's answer is known too, and whether they agree.
+	Prediction *Prediction `json:"prediction,omitempty"`
 }
 
 // Evidence names what a verdict under an effective policy rests on
@@ -110,6 +120,12 @@ type Input struct {
 	// Target is the effective policy with what it was composed for; it
 	// replaces Policy when set.
 	Target *Target
+	// Gateway is the gateway's own answer to this token, when known (a
+	// saved response, or call's refusal): evidence that outranks the
+	// prediction.
+	Gateway *ResponseInfo
+	// Keys replaces where keys come from (--jwks, --openid-config).
+	Keys KeySource
 }
 
 // Run evaluates in. The error is a *keys.Error when a policy's metadata or
@@ -138,7 +154,7 @@ func Run(ctx context.Context, in Input) (*Report, error) {
 	if in.SubscriptionKey {
 		req.Headers["Ocp-Apim-Subscription-Key"] = "(sent)"
 	}
-	e := env{ctx: ctx, resolver: in.Resolver, authority: in.Authority, now: now, req: req, token: in.Token}
+	e := env{ctx: ctx, resolver: in.Resolver, authority: in.Authority, now: now, req: req, token: in.Token, keys: in.Keys, given: &givenKeys{}}
 	if in.AsSent {
 		e.token = "" // no assumed placement: the token is where the request has it
 	}
@@ -148,11 +164,11 @@ func Run(ctx context.Context, in Input) (*Report, error) {
 	}
 	switch {
 	case in.Policy != nil:
-		rep.Basis = "policy"
+		rep.Basis = BasisPolicy
 	case !in.Expectations.empty():
-		rep.Basis = "expectations"
+		rep.Basis = BasisExpectations
 	default:
-		rep.Basis = "token"
+		rep.Basis = BasisToken
 	}
 	w := &walker{e: e, rep: rep, raw: in.Token, asSent: in.AsSent, results: map[*policy.Node]string{}}
 	if t := in.Target; t != nil {
@@ -190,7 +206,12 @@ func Run(ctx context.Context, in Input) (*Report, error) {
 		if t, err := token.Decode(in.Token); err != nil {
 			// the rule above reported why it does not decode
 		} else if f, ok := inspect.IDTokenFinding(t); ok {
-			w.note(f)
+			// An ID token is no access token for any API: a check of its own
+			// it fails, whatever the policy (spec/cli.md, diagnose, basis).
+			o := &outcome{status: 401}
+			f.Message += "; an API's policy refuses it (typically at the audience: it names the client, not the API)"
+			o.fail(f, "")
+			w.absorb(o)
 		} else if inspect.Kind(t) == "app" && len(t.Strings("roles")) == 0 {
 			w.note(finding.Finding{Code: finding.RoleMissing, Severity: finding.SeverityWarning, Side: finding.SideEntra,
 				Message: "this app-only token has no roles: no app role of the API is assigned to the client, and APIs and policies that check roles refuse it",
@@ -199,6 +220,13 @@ func Run(ctx context.Context, in Input) (*Report, error) {
 		}
 	}
 	w.finish()
+	if in.Gateway != nil {
+		var t *token.Token
+		if in.Token != "" {
+			t, _ = token.Decode(in.Token)
+		}
+		rep.judge(*in.Gateway, t, in.Policy)
+	}
 	return rep, nil
 }
 
@@ -208,7 +236,9 @@ func (w *walker) finish() {
 	switch {
 	case w.decided && r.Status >= 400:
 		r.Verdict = Rejected
-	case w.unknown:
+	case w.unknown, r.Basis == BasisToken:
+		// The token alone never says that APIM accepts it: that depends
+		// on a policy nobody gave.
 		r.Verdict, r.Status, r.Message = Unknown, 0, ""
 	default:
 		r.Verdict = Accepted

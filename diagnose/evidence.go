@@ -95,8 +95,10 @@ func steps(p *Policy, results map[*policy.Node]string) []Step {
 			}
 		}
 	}
-	for _, sec := range p.Root.Children {
-		walk(sec.Name, sec.Children)
+	for _, name := range policy.Sections {
+		if nodes, ok := p.Section(name); ok {
+			walk(name, nodes)
+		}
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/entratoken/entratoken/internal/finding"
 	"github.com/entratoken/entratoken/internal/keys"
 )
 
@@ -18,6 +19,9 @@ func FuzzParseResponse(f *testing.F) {
 		"HTTP/2 401\r\nwww-authenticate: Bearer error=\"invalid_token\"\r\n\r\n",
 		"HTTP/1.1 403 Forbidden\r\n\r\n{\"statusCode\":403,\"message\":\"x\"}",
 		"HTTP/1.1 200 OK\r\n\r\nok",
+		"HTTP/1.1 401 Unauthorized\r\n\r\n{\"statusCode\":401,\"message\":\"IDX10214: Audience validation failed. Audiences: '[PII of type 'System.String' is hidden. For more details, see https://aka.ms/IdentityModel/PII.]'. Did not match: validationParameters.ValidAudience: 'null' or validationParameters.ValidAudiences: 'a, b'.\"}",
+		"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: AzureApiManagementKey realm=\"https://x/\",name=\"Ocp-Apim-Subscription-Key\",type=\"header\"\r\n\r\n",
+		"HTTP/1.1 401 Unauthorized\r\n\r\n{\"statusCode\":401,\"message\":\"IDX10501: Signature validation failed. Unable to match 'kid': '",
 		"hello",
 	} {
 		f.Add([]byte(s))
@@ -28,7 +32,15 @@ func FuzzParseResponse(f *testing.F) {
 			return
 		}
 		info := Classify(status, h, body)
-		ResponseFindings(info)
+		fs := GatewayFindings(info, nil)
+		if status >= 400 && len(fs) != 1 {
+			t.Fatalf("a refusal read into %d findings", len(fs))
+		}
+		rep := &Report{Basis: BasisPolicy, Verdict: Accepted, Status: 200, Findings: []finding.Finding{}}
+		rep.judge(info, nil, nil)
+		if status >= 400 && rep.Verdict != Rejected {
+			t.Fatalf("a %d answer left the verdict %s", status, rep.Verdict)
+		}
 	})
 }
 

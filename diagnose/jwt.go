@@ -52,6 +52,8 @@ type env struct {
 	now       time.Time
 	req       Request
 	token     string // the token being diagnosed, as the client would send it
+	keys      KeySource
+	given     *givenKeys // the keys --jwks/--openid-config name, fetched once
 }
 
 // evalRule runs a token rule in APIM's order: token present, parse,

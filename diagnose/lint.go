@@ -118,7 +118,7 @@ func lintRule(r *rule) []finding.Finding {
 				}
 				if len(other) == len(r.Issuers) && len(other) > 0 {
 					out = append(out, finding.Finding{Code: finding.PolicyIssuerConflict, Severity: finding.SeverityWarning, Side: finding.SideAPIM, Line: oc.Line,
-						Message:  fmt.Sprintf("the openid-config at line %d serves v%s tokens and names their issuer, while <issuers> lists only v%s issuers; which tokens pass depends on whether APIM accepts the union (UNCONFIRMED)", oc.Line, v, otherVersion(v)),
+						Message:  fmt.Sprintf("the openid-config at line %d serves v%s tokens and names their issuer, while <issuers> lists only v%s issuers; which tokens pass depends on whether APIM accepts the union of both (APIM's documented behaviour is unclear here)", oc.Line, v, otherVersion(v)),
 						Expected: "issuers of the same version as the metadata", Actual: strings.Join(other, ", "),
 						Fix: "use the metadata URL of the version your API issues (v2: .../v2.0/.well-known/openid-configuration) and list that version's issuer"})
 				}
@@ -126,7 +126,7 @@ func lintRule(r *rule) []finding.Finding {
 			if strings.Contains(oc.URL, "/common/") || strings.Contains(oc.URL, "/organizations/") {
 				if !r.HasIssuers {
 					out = append(out, finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityWarning, Side: finding.SideAPIM, Line: oc.Line,
-						Message: "multi-tenant metadata names the issuer as a {tenantid} template; whether validate-jwt substitutes the token's tenant is UNCONFIRMED",
+						Message: "multi-tenant metadata names the issuer as a {tenantid} template; APIM's documented behaviour is unclear here: its documentation does not say whether validate-jwt puts the token's tenant in its place",
 						Fix:     "list the accepted issuers explicitly, or use validate-azure-ad-token with tenant-id=\"organizations\""})
 				}
 			}

@@ -61,6 +61,7 @@ func LintService(svc *policy.Service) (*Report, error) {
 	}
 	for _, d := range svc.Documents() {
 		add(lintDocument(d)...)
+		add(SchemaFindings(d)...)
 	}
 	for _, a := range svc.APIs {
 		ops := append([]*policy.Operation{nil}, a.Operations...)

@@ -9,8 +9,9 @@ import (
 	"net/textproto"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
-	"github.com/entratoken/entratoken/internal/finding"
+	"github.com/entratoken/entratoken/internal/token"
 )
 
 // Who refused a request (spec/cli.md, call's refused_by).
@@ -27,6 +28,8 @@ type ResponseInfo struct {
 	RefusedBy       string `json:"refused_by"`
 	Message         string `json:"message,omitempty"`
 	WWWAuthenticate string `json:"www_authenticate,omitempty"`
+
+	apimBody bool // the message came from an APIM JSON body {"statusCode", "message"}
 }
 
 // MaxResponse bounds what is read of a saved response.
@@ -69,50 +72,64 @@ func shortenLine(s string) string {
 }
 
 // Classify says who refused a 401/403: APIM's subscription check (its JSON
-// body names the subscription key), APIM's token policy (its JSON body
-// {"statusCode", "message"} otherwise), or the backend (a WWW-Authenticate:
-// Bearer challenge; APIM is believed not to send one for its own 401s,
-// shared/reference/entra-apim.md §8).
+// body names the subscription key, or it challenges for the key with
+// WWW-Authenticate: AzureApiManagementKey, as observed on its missing-key
+// 401), APIM's token policy (its JSON body {"statusCode", "message"}
+// otherwise), or the backend (a WWW-Authenticate: Bearer challenge; APIM is
+// believed not to send one for its own 401s, shared/reference/entra-apim.md
+// §8). The message is the body's "message", or the body's own text when it
+// has none; a token in it is shown as a fingerprint, and it is cut at
+// maxMessage.
 func Classify(status int, h http.Header, body []byte) ResponseInfo {
-	info := ResponseInfo{Status: status, RefusedBy: RefusedByUnknown, WWWAuthenticate: h.Get("WWW-Authenticate")}
+	challenge := strings.Join(h.Values("WWW-Authenticate"), ", ")
+	info := ResponseInfo{Status: status, RefusedBy: RefusedByUnknown, WWWAuthenticate: maskTokens(challenge)}
 	if status != http.StatusUnauthorized && status != http.StatusForbidden {
 		info.RefusedBy = ""
-		return info
 	}
 	var apim struct {
 		StatusCode int    `json:"statusCode"`
 		Message    string `json:"message"`
 	}
 	isAPIM := json.Unmarshal(body, &apim) == nil && apim.StatusCode != 0 && apim.Message != ""
+	if isAPIM {
+		info.Message, info.apimBody = maskTokens(cut(apim.Message)), true
+	} else if text := strings.TrimSpace(string(body)); text != "" {
+		info.Message = maskTokens(cut(text))
+	}
+	if info.RefusedBy == "" {
+		return info
+	}
+	lower := strings.ToLower(challenge)
 	switch {
 	case isAPIM && strings.Contains(strings.ToLower(apim.Message), "subscription key"):
-		info.RefusedBy, info.Message = RefusedBySubscription, apim.Message
-	case strings.HasPrefix(strings.ToLower(info.WWWAuthenticate), "bearer") && !isAPIM:
+		info.RefusedBy = RefusedBySubscription
+	case strings.HasPrefix(lower, "azureapimanagementkey") || strings.Contains(lower, ", azureapimanagementkey"):
+		info.RefusedBy = RefusedBySubscription
+	case strings.HasPrefix(lower, "bearer") && !isAPIM:
 		info.RefusedBy = RefusedByBackend
 		info.Message = info.WWWAuthenticate
 	case isAPIM:
-		info.RefusedBy, info.Message = RefusedByToken, apim.Message
+		info.RefusedBy = RefusedByToken
 	}
 	return info
 }
 
-// ResponseFindings turns a classified response into findings: what refused,
-// and where the fix is.
-func ResponseFindings(info ResponseInfo) []finding.Finding {
-	switch info.RefusedBy {
-	case RefusedBySubscription:
-		f := finding.Finding{Code: finding.SubscriptionKeyMiss, Severity: finding.SeverityError, Side: finding.SideClient,
-			Message: "APIM refused the request before any token check: " + info.Message,
-			Fix:     "send a valid key of an active subscription in Ocp-Apim-Subscription-Key"}
-		if strings.Contains(strings.ToLower(info.Message), "invalid") {
-			f.Code = finding.SubscriptionKeyInvalid
-			f.Fix = "the key is not a valid key of an active subscription for this API: copy it again from the portal (Subscriptions), check the subscription's scope and state"
-		}
-		return []finding.Finding{f}
-	case RefusedByBackend:
-		return []finding.Finding{{Code: finding.BackendRejected, Severity: finding.SeverityError, Side: finding.SideClient,
-			Message: "APIM let the request through and the backend refused it: " + info.WWWAuthenticate,
-			Fix:     "the backend validates the token itself; compare its expected audience and issuer with the token (entratoken inspect)"}}
+// maxMessage bounds the gateway's message as reported: APIM's are a few
+// hundred bytes, an IDX message with its parameters under 2 KiB.
+const maxMessage = 4 << 10
+
+func cut(s string) string {
+	if len(s) <= maxMessage {
+		return s
 	}
-	return nil
+	s = s[:maxMessage]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s + "…"
 }
+
+// maskTokens replaces every token in s by its fingerprint (IdentityModel's
+// older IDX12709 quotes the token it could not read): never print a token
+// unasked (spec/cli.md, "Secrets in output").
+func maskTokens(s string) string { return token.Redact(s) }

@@ -147,7 +147,7 @@ func ruleFromAzureADToken(n *Node) *rule {
 	}
 	r.TenantID = tenantFromAttr(n.AttrOr("tenant-id", ""))
 	if ep, ok := n.Attr("authentication-endpoint"); ok {
-		// A sovereign cloud's issuers differ (UNCONFIRMED forms); the global
+		// A sovereign cloud's issuers differ (their forms are not documented); the global
 		// cloud's are assumed, so the verdict may be wrong for that cloud.
 		r.unsupported = append(r.unsupported, unsupportedPart{What: "authentication-endpoint=\"" + ep + "\" (the global cloud's issuers are assumed)", Line: n.Line})
 	}

@@ -42,10 +42,47 @@ type keySource struct {
 	keysOnly bool
 }
 
+// KeySource replaces where keys come from, as inspect's flags do
+// (spec/cli.md, "Where keys come from"): the keys of every <openid-config>
+// of the policy, and those of the token-only and expectations checks.
+type KeySource struct {
+	JWKS         string // --jwks FILE|URL: keys only
+	OpenIDConfig string // --openid-config URL: keys, and the metadata issuer
+}
+
+func (k KeySource) given() bool { return k.JWKS != "" || k.OpenIDConfig != "" }
+
+type givenKeys struct {
+	done bool
+	set  *keys.Set
+	err  error
+}
+
+// givenSet fetches the keys --jwks or --openid-config name, once per run.
+func (e env) givenSet() (*keys.Set, error) {
+	g := e.given
+	if !g.done {
+		g.done = true
+		if e.keys.JWKS != "" {
+			g.set, g.err = e.resolver.JWKS(e.ctx, e.keys.JWKS)
+		} else {
+			g.set, g.err = e.resolver.OpenIDConfig(e.ctx, e.keys.OpenIDConfig)
+		}
+	}
+	return g.set, g.err
+}
+
 func loadKeys(e env, r *rule, t *token.Token) ([]keySource, error) {
 	var out []keySource
 	configs := r.OpenIDConfigs
 	if r.Kind != "validate-jwt" && len(configs) == 0 {
+		if e.keys.given() {
+			s, err := e.givenSet()
+			if err != nil {
+				return nil, err
+			}
+			return []keySource{{set: s, from: s.From, issuer: entra.ExpandIssuer(s.Issuer, inspect.Tenant(t)), keysOnly: true}}, nil
+		}
 		// validate-azure-ad-token and expectations: the tenant's own metadata
 		// for the token's version.
 		tenant := r.TenantID
@@ -61,6 +98,14 @@ func loadKeys(e env, r *rule, t *token.Token) ([]keySource, error) {
 		}
 	}
 	for _, oc := range configs {
+		if e.keys.given() {
+			ks, err := givenInPlaceOf(e, oc, t)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, ks)
+			continue
+		}
 		u := substitute(e, oc.URL)
 		s, err := e.resolver.OpenIDConfig(e.ctx, u)
 		if err != nil {
@@ -69,6 +114,70 @@ func loadKeys(e env, r *rule, t *token.Token) ([]keySource, error) {
 		out = append(out, keySource{set: s, from: oc.URL, issuer: entra.ExpandIssuer(s.Issuer, inspect.Tenant(t)), line: oc.Line, keysOnly: oc.KeysOnly})
 	}
 	return out, nil
+}
+
+// givenInPlaceOf puts the given keys in place of an <openid-config>'s. With
+// --openid-config its issuer replaces the metadata issuer too; with --jwks
+// the issuer is the one Entra's document at that URL names (read from the
+// URL when it names a tenant ID, so that a saved key set answers offline),
+// else the document is fetched for it.
+func givenInPlaceOf(e env, oc openIDConfig, t *token.Token) (keySource, error) {
+	s, err := e.givenSet()
+	if err != nil {
+		return keySource{}, err
+	}
+	ks := keySource{set: s, from: s.From + " (given in place of " + oc.URL + ")", line: oc.Line, keysOnly: oc.KeysOnly}
+	tid := inspect.Tenant(t)
+	switch {
+	case e.keys.OpenIDConfig != "":
+		ks.issuer = entra.ExpandIssuer(s.Issuer, tid)
+	case oc.KeysOnly:
+	default:
+		if iss, ok := entraMetadataIssuer(oc.URL, tid); ok {
+			ks.issuer = iss
+			break
+		}
+		meta, err := e.resolver.OpenIDConfig(e.ctx, substitute(e, oc.URL))
+		if err != nil {
+			return keySource{}, err
+		}
+		ks.issuer = entra.ExpandIssuer(meta.Issuer, tid)
+	}
+	return ks, nil
+}
+
+// entraMetadataIssuer is the issuer Entra's discovery document at u names,
+// read from the URL: https://login.microsoftonline.com/{tenant ID}/v2.0/...
+// names https://login.microsoftonline.com/{tenant ID}/v2.0, the v1 document
+// https://sts.windows.net/{tenant ID}/; organizations and common name the
+// token's tenant. A domain or another host gives false: the issuer is only
+// in the document.
+func entraMetadataIssuer(u, tid string) (string, bool) {
+	const host = "https://login.microsoftonline.com/"
+	if len(u) < len(host) || !strings.EqualFold(u[:len(host)], host) {
+		return "", false
+	}
+	tenant, path, _ := strings.Cut(u[len(host):], "/")
+	path, _, _ = strings.Cut(path, "?")
+	v := entra.V1
+	switch path {
+	case "v2.0/.well-known/openid-configuration":
+		v = entra.V2
+	case ".well-known/openid-configuration":
+	default:
+		return "", false
+	}
+	switch strings.ToLower(tenant) {
+	case "organizations", "common":
+		tenant = tid
+	}
+	if !entra.IsGUID(tenant) {
+		return "", false
+	}
+	if v == entra.V1 {
+		return entra.IssuerV1(tenant), true
+	}
+	return entra.IssuerV2(tenant), true
 }
 
 func checkSignature(e env, r *rule, t *token.Token, o *outcome, sources []keySource) {
@@ -139,6 +248,12 @@ func checkSignature(e env, r *rule, t *token.Token, o *outcome, sources []keySou
 				Fix:     "if the token is signed with that certificate, check with the APIM trace"})
 		}
 	}
+	if len(sources) == 0 && len(r.SigningKeys) == 0 && r.Kind != "validate-jwt" {
+		// Keys come from the token's tenant, and it names none.
+		o.fail(inspect.NoTenantFinding(t), "IDX10500: Signature validation failed. No security keys were provided to validate the signature.")
+		o.check("signature", "fail", "the token names no tenant: no keys to verify it with")
+		return
+	}
 	if len(sources) == 0 && len(r.SigningKeys) == 0 {
 		o.fail(finding.Finding{Code: finding.SigningKeyNotFound, Side: finding.SideAPIM, Line: r.Line,
 			Message: "the policy gives no keys: no <openid-config> and no <issuer-signing-keys>",
@@ -153,7 +268,9 @@ func checkSignature(e env, r *rule, t *token.Token, o *outcome, sources []keySou
 			from = append(from, s.from)
 		}
 		why := "a token from another tenant, or a retired or forged key"
-		if tid := inspect.Tenant(t); tid != "" {
+		if e.keys.given() {
+			why = "the keys given (--jwks, --openid-config) are another tenant's, or older than the token's key"
+		} else if tid := inspect.Tenant(t); tid != "" {
 			for _, s := range sources {
 				if !strings.Contains(s.set.From, tid) && !strings.Contains(s.from, tid) {
 					why = "the token is from tenant " + tid + ", and these are another tenant's keys"
@@ -179,6 +296,13 @@ func checkSignature(e env, r *rule, t *token.Token, o *outcome, sources []keySou
 					Message: alg + " verified with a shared secret from the policy: the gateway accepts it, but this is not an Entra token",
 					Fix:     "if the API expects Entra tokens, remove the symmetric key from issuer-signing-keys"})
 			}
+			return
+		}
+	}
+	for _, c := range cands {
+		if f, cut := inspect.Truncation(t, c.key); cut && known && algAllowed(alg, c.key) {
+			o.fail(f, fmt.Sprintf("IDX10511: Signature validation failed. Keys tried: '[PII is hidden]'. kid: '%s'.", kid))
+			o.check("signature", "fail", "the token was cut off when copied: its signature is shorter than the key's")
 			return
 		}
 	}

@@ -204,7 +204,7 @@ func (w *walker) base(n *Node) error {
 	if w.complete || n.Doc == nil || n.Doc.Scope == policy.ScopeGlobal {
 		return nil
 	}
-	w.note(finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityInfo, Side: finding.SideAPIM, Line: n.Line,
+	w.note(finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityInfo, Side: finding.SideAPIM, Line: n.Line, Explains: true,
 		Message: fmt.Sprintf("<base /> here runs the policies of the broader scopes (%s), which were not given: a validate-jwt there would run too", broader(n)),
 		Fix:     "give every scope (--policy global=FILE --policy product=FILE ...), or the APIOps folder (--apiops DIR), or read it live (--apim)"})
 	return nil
@@ -449,13 +449,13 @@ func (w *walker) onError(nodes []*Node) {
 			w.rep.Message = strings.TrimSpace(n.Text)
 			w.mark(n, "replaces the body")
 		case "choose":
-			w.note(finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityInfo, Side: finding.SideAPIM, Line: n.Line, Source: policy.Source(n),
+			w.note(finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityInfo, Side: finding.SideAPIM, Line: n.Line, Source: policy.Source(n), Explains: true,
 				Message: "the on-error section chooses on the error (context.LastError), which entratoken does not evaluate: the client may get another status or body than the one shown"})
 		}
 	}
 }
 
 func onErrorNote(n *Node, status int) finding.Finding {
-	return finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityInfo, Side: finding.SideAPIM, Line: n.Line, Source: policy.Source(n),
+	return finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityInfo, Side: finding.SideAPIM, Line: n.Line, Source: policy.Source(n), Explains: true,
 		Message: fmt.Sprintf("the on-error section's %s at %s replaces the refusal: the client gets status %d", policy.Label(n), policy.Where(n), status)}
 }

@@ -73,6 +73,8 @@ func TestInspect(t *testing.T) {
 		{name: "empty signature", edit: func(r string) string { return r[:strings.LastIndex(r, ".")+1] }, wantStatus: StatusInvalid, wantCodes: "UNSIGNED"},
 		{name: "unknown kid", sp: fakeentra.Spec{Header: map[string]any{"kid": "nope"}}, wantStatus: StatusInvalid, wantCodes: "SIGNING_KEY_NOT_FOUND"},
 		{name: "another tenant's key under our tid", tenant: fabrikam, sp: fakeentra.Spec{Claims: map[string]any{"tid": fakeentra.TenantID, "iss": entra.IssuerV2(fakeentra.TenantID)}}, wantStatus: StatusInvalid, wantCodes: "SIGNING_KEY_NOT_FOUND"},
+		{name: "cut off in the signature", edit: cutSignature(171), wantStatus: StatusInvalid, wantCodes: "TOKEN_TRUNCATED"},
+		{name: "cut off one character short", edit: cutSignature(341), wantStatus: StatusInvalid, wantCodes: "TOKEN_TRUNCATED"},
 		{name: "right kid, wrong signature", edit: swapSignature(contoso.MustMint(t, fakeentra.Spec{Roles: []string{"X"}})), wantStatus: StatusInvalid, wantCodes: "SIGNATURE_INVALID"},
 		{name: "no kid: every key is tried", sp: fakeentra.Spec{Header: map[string]any{"kid": nil}}, wantStatus: StatusValid, wantOK: true},
 		{name: "embedded jwk is ignored", sp: fakeentra.Spec{Header: map[string]any{"jwk": symmetricKey(t)}}, wantStatus: StatusValid, wantCodes: "UNTRUSTED_KEY_REFERENCE", wantOK: true},
@@ -115,6 +117,12 @@ func TestInspect(t *testing.T) {
 	}
 }
 
+// cutSignature returns an edit that keeps the first n characters of the
+// signature, as a terminal or a log line cuts a long token.
+func cutSignature(n int) func(string) string {
+	return func(raw string) string { return raw[:strings.LastIndex(raw, ".")+1+n] }
+}
+
 // swapSignature returns an edit that puts other's signature on a token with
 // the same kid: a real signature, by the right key, over other content.
 func swapSignature(other string) func(string) string {
@@ -150,12 +158,14 @@ func TestNoVerifyTouchesNothing(t *testing.T) {
 func TestNoTenant(t *testing.T) {
 	_, contoso, opts := setup(t)
 	raw := contoso.MustMint(t, fakeentra.Spec{Claims: map[string]any{"tid": nil, "iss": "https://issuer.example/"}})
-	_, err := Inspect(context.Background(), raw, opts)
-	if err == nil || !strings.Contains(err.Error(), "names no tenant") {
-		t.Fatalf("err = %v", err)
+	// A defect of the token, not an outage: a finding and exit 1, no error.
+	rep, err := Inspect(context.Background(), raw, opts)
+	if err != nil || rep.OK() || len(rep.Findings) != 1 || rep.Findings[0].Code != finding.KeysUnavailable ||
+		rep.Findings[0].Severity != finding.SeverityError || !strings.Contains(rep.Signature.Reason, "names no tenant") {
+		t.Fatalf("err = %v, ok %v, findings %+v, reason %q", err, rep.OK(), rep.Findings, rep.Signature.Reason)
 	}
 	opts.Tenant = fakeentra.TenantDomain // --tenant fills in
-	rep, err := Inspect(context.Background(), raw, opts)
+	rep, err = Inspect(context.Background(), raw, opts)
 	if err != nil || rep.Signature.Status != StatusValid {
 		t.Errorf("with --tenant: %v %s", err, rep.Signature.Status)
 	}

@@ -44,7 +44,12 @@ func (r *Report) signatureLine(p iostreams.Palette) string {
 	case StatusUnverified:
 		return p.Yellow("NOT VERIFIED") + "  " + s.Reason
 	}
-	return p.Red("INVALID") + "  " + s.Reason
+	for _, f := range r.Findings {
+		if f.Code == finding.TokenTruncated {
+			return p.Red("CUT OFF") + "  " + finding.Escape(s.Reason)
+		}
+	}
+	return p.Red("INVALID") + "  " + finding.Escape(s.Reason)
 }
 
 func (r *Report) lifetimeLine(p iostreams.Palette) string {

@@ -3,6 +3,7 @@ package policy
 import (
 	"encoding/xml"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/entratoken/entratoken/internal/finding"
@@ -64,6 +65,8 @@ type Effective struct {
 	Root *Node
 	// Docs are the scope documents that took part, broadest first.
 	Docs []*Document
+	// Fragments are the fragments the policy includes, in order of first use.
+	Fragments []*Document
 	// Missing lists the <include-fragment> elements whose fragment is not
 	// in the set, each once per fragment-id.
 	Missing []*Node
@@ -134,6 +137,7 @@ func Compose(set Set) (*Effective, error) {
 		root.Children = append(root.Children, sec)
 	}
 	e.Root = root
+	e.Fragments = c.used
 	e.Missing = c.missingNodes
 	e.Absent = c.absent
 	e.unresolved = sortedKeys(c.unresolved)
@@ -160,6 +164,7 @@ type composer struct {
 	secret       map[string]bool
 	unresolved   map[string]bool
 	absent       []Absence
+	used         []*Document
 }
 
 // maxFragmentDepth bounds fragments including fragments.
@@ -220,6 +225,9 @@ func (c *composer) clone(nodes []*Node, section string, idx, depth int) ([]*Node
 			case depth >= maxFragmentDepth:
 				return nil, &ParseError{File: n.Doc.File, Line: n.Line, Msg: fmt.Sprintf("fragments include each other more than %d levels deep (fragment %q)", maxFragmentDepth, id)}
 			default:
+				if !slices.Contains(c.used, frag) {
+					c.used = append(c.used, frag)
+				}
 				stmts, _ := frag.Section("inbound")
 				m.Expanded = true
 				m.Children, err = c.clone(stmts, section, idx, depth+1)

@@ -188,14 +188,16 @@ func Parse(src []byte, values map[string]string) (*Document, error) {
 	for k, v := range values {
 		nv[k] = NamedValue{Value: v, HasValue: true}
 	}
-	eff, err := Compose(Set{Docs: []*Document{d}, Values: nv})
+	c := &composer{set: Set{Values: nv}, missing: map[string]bool{}, secret: map[string]bool{}, unresolved: map[string]bool{}}
+	root, err := c.clone([]*Node{d.Root}, "", -1, 0)
 	if err != nil {
 		return nil, err
 	}
-	if missing := eff.Unresolved(); len(missing) > 0 {
+	if missing := sortedKeys(c.unresolved); len(missing) > 0 {
 		return nil, &ParseError{Msg: fmt.Sprintf("named value(s) not given: %s (pass --named-value name=value for each)", strings.Join(missing, ", "))}
 	}
-	return eff.Document(), nil
+	d.Root = root[0]
+	return d, nil
 }
 
 func stripXMLDecl(s string) string {
@@ -357,6 +359,17 @@ func matchExpression(s string, open int) (int, error) {
 					j++
 				}
 				j++
+			}
+		case '/':
+			// C# comments may hold brackets and quotes: skip them.
+			if j+1 < len(s) && s[j+1] == '/' {
+				for j < len(s) && s[j] != '\n' {
+					j++
+				}
+			} else if j+1 < len(s) && s[j+1] == '*' {
+				if end := strings.Index(s[j+2:], "*/"); end >= 0 {
+					j += end + 3
+				}
 			}
 		case '(', '{':
 			depth++

@@ -26,6 +26,17 @@ func TestReadKeepsLinesAndExpressions(t *testing.T) {
 	}
 }
 
+func TestReadSkipsCSharpComments(t *testing.T) {
+	src := "<set-variable name=\"v\" value=\"@{\n  // a comment with ) and \" in it\n  /* and ( here */\n  return \"https://x/y\";\n}\" />"
+	d, err := Read([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := d.Inbound()[0].AttrOr("value", ""); !strings.Contains(v, "return \"https://x/y\";") {
+		t.Errorf("value = %q", v)
+	}
+}
+
 func TestReadFragmentForms(t *testing.T) {
 	for _, src := range []string{
 		`<fragment><validate-jwt header-name="Authorization"/></fragment>`,

@@ -178,7 +178,8 @@ func (o *DiagnoseOptions) addEvidence(rep *diagnose.Report) {
 func (f *Factory) noEvidence(ctx context.Context, o *DiagnoseOptions, raw string, body errorBody, more []finding.Finding) error {
 	rep := &diagnose.Report{Findings: []finding.Finding{}, Checks: []diagnose.Check{}}
 	if raw != "" {
-		r, err := diagnose.Run(ctx, diagnose.Input{Token: raw, Resolver: f.Resolver(), Authority: f.authority})
+		r, err := diagnose.Run(ctx, diagnose.Input{Token: raw, Resolver: f.Resolver(), Authority: f.authority,
+			Keys: diagnose.KeySource{JWKS: o.JWKS, OpenIDConfig: o.OpenIDConfig}})
 		if err == nil {
 			rep = r
 		}

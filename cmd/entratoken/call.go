@@ -232,9 +232,12 @@ func runCall(ctx context.Context, f *Factory, o *CallOptions) error {
 		info := diagnose.Classify(resp.Status, resp.Headers, resp.Body)
 		out.refused = &info
 		if r.Token != "" {
-			rep, src, err := f.diagnoseSent(ctx, o, r)
+			rep, src, err := f.diagnoseSent(ctx, o, r, info)
 			if err != nil {
 				fmt.Fprintf(f.IO.ErrOut, "entratoken: could not diagnose the token: %s\n", f.redact(err.Error()))
+				// The refusal still says why: diagnose it alone.
+				rep, _ = diagnose.Run(ctx, diagnose.Input{Gateway: &info})
+				src = "the gateway's answer alone"
 			}
 			out.diagnosis, out.diagSource = rep, src
 		}
@@ -253,10 +256,12 @@ func runCall(ctx context.Context, f *Factory, o *CallOptions) error {
 	return nil
 }
 
-// diagnoseSent runs diagnose on the token the call sent.
-func (f *Factory) diagnoseSent(ctx context.Context, o *CallOptions, r call.Request) (*diagnose.Report, string, error) {
-	in := diagnose.Input{Token: r.Token, SubscriptionKey: r.SubscriptionKey != "", Resolver: f.Resolver(), Authority: f.authority}
-	src := "token-only checks (pass --diagnose-policy for the API's policy)"
+// diagnoseSent runs diagnose on the token the call sent, with the gateway's
+// refusal as evidence: a call that was refused is never diagnosed as
+// accepted.
+func (f *Factory) diagnoseSent(ctx context.Context, o *CallOptions, r call.Request, refusal diagnose.ResponseInfo) (*diagnose.Report, string, error) {
+	in := diagnose.Input{Token: r.Token, SubscriptionKey: r.SubscriptionKey != "", Resolver: f.Resolver(), Authority: f.authority, Gateway: &refusal}
+	src := "the gateway's answer, and the token alone: its signature and lifetime (--diagnose-policy checks the API's policy too)"
 	if o.DiagnosePolicy != "" {
 		b, err := iostreams.ReadFile(o.DiagnosePolicy, diagnose.MaxResponse)
 		if err != nil {

@@ -3,15 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/entratoken/entratoken/diagnose"
-	"github.com/entratoken/entratoken/internal/finding"
 	"github.com/entratoken/entratoken/internal/iostreams"
 	"github.com/entratoken/entratoken/internal/token"
+	"github.com/entratoken/entratoken/policy"
 )
 
 // DiagnoseOptions holds what the diagnose command needs.
@@ -32,6 +31,8 @@ type DiagnoseOptions struct {
 	SubscriptionKey bool
 	Headers         []string
 	ResponseFile    string
+	JWKS            string
+	OpenIDConfig    string
 	Expect          diagnose.Expectations
 	APIM            APIMOptions
 	tenantSet       bool
@@ -54,17 +55,27 @@ and <issuer-signing-keys>. Anything it cannot evaluate offline is POLICY_UNSUPPO
 when that decides the outcome the verdict is "unknown", never "accepted".
 
 Without a policy, --audience, --tenant, --issuer, --require-role, --require-scope and
---client-app-id act as the equivalent validate-jwt. Without a token (no argument, stdin
-empty or a terminal) the policy is linted. --response reads a saved 401/403 (curl -i) and
-says who refused it: APIM's subscription check, APIM's token policy, or the backend.
+--client-app-id act as the equivalent validate-jwt. With neither, only the token's own
+checks run (signature with its tenant's keys, lifetime): the verdict is "rejected" when it
+fails them and otherwise "unknown", never "accepted", since acceptance depends on a policy.
+Without a token (no argument, stdin empty or a terminal) the policy is linted.
 
-Exit 0 when accepted (lint: no errors), 1 when rejected or unknown (lint: errors), 2 when
-the policy cannot be parsed, 3 when a policy's metadata cannot be fetched.`,
+--response reads a saved 401/403 (curl -i) as evidence: who refused (APIM's subscription
+check, its token policy, or the backend) and why, read from APIM's own message and the IDX
+message with its parameters (expected vs actual). The gateway's answer outranks a
+prediction: when the policy predicts otherwise, PREDICTION_DISAGREES says so and the
+verdict is the gateway's. --jwks and --openid-config replace the keys of every
+<openid-config> (and of the token's tenant), so a saved key set answers offline.
+
+Exit 0 when accepted, or when the token alone shows nothing wrong (lint: no errors); 1 when
+rejected or, under a policy, unknown (lint: errors); 2 when the policy cannot be parsed; 3
+when a policy's metadata cannot be fetched.`,
 		Example: `  entratoken diagnose "$TOKEN" --policy policy.xml
   entratoken diagnose "$TOKEN" --policy policy.xml --named-value tenant-id=contoso.onmicrosoft.com
   entratoken diagnose "$TOKEN" --audience api://contoso-orders --tenant contoso.onmicrosoft.com --require-role Orders.Read
   entratoken diagnose --policy policy.xml
-  entratoken diagnose "$TOKEN" --policy policy.xml --response 401.txt`,
+  entratoken diagnose "$TOKEN" --policy policy.xml --response 401.txt
+  entratoken diagnose "$TOKEN" --policy policy.xml --jwks keys.json --offline`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -85,6 +96,9 @@ the policy cannot be parsed, 3 when a policy's metadata cannot be fetched.`,
 				return err
 			}
 			if err := o.validateAPIM(); err != nil {
+				return err
+			}
+			if err := validateKeyFlags(o.JWKS, o.OpenIDConfig, false); err != nil {
 				return err
 			}
 			f.markRan()
@@ -112,6 +126,8 @@ the policy cannot be parsed, 3 when a policy's metadata cannot be fetched.`,
 	fl.BoolVar(&o.SubscriptionKey, "subscription-key-present", false, "the request carries Ocp-Apim-Subscription-Key")
 	fl.StringArrayVar(&o.Headers, "header", nil, "another request header, 'Name: value' (repeatable), for check-header and conditions")
 	fl.StringVar(&o.ResponseFile, "response", "", "a saved HTTP response (`FILE`, as curl -i writes it) to say who refused it")
+	fl.StringVar(&o.JWKS, "jwks", "", "verify with this JWK set or JWK (`FILE|URL`), in place of the keys of every <openid-config> and of the token's tenant")
+	fl.StringVar(&o.OpenIDConfig, "openid-config", "", "verify with the keys and issuer of this discovery document (`URL`), in place of every <openid-config>'s")
 	fl.StringArrayVar(&o.Expect.Audiences, "audience", nil, "accepted audience (repeatable)")
 	fl.StringArrayVar(&o.Expect.Issuers, "issuer", nil, "accepted issuer (repeatable)")
 	fl.StringArrayVar(&o.Expect.Roles, "require-role", nil, "required app role in roles (repeatable)")
@@ -151,18 +167,31 @@ func runDiagnose(ctx context.Context, f *Factory, o *DiagnoseOptions) error {
 	if len(targets) > 0 {
 		pol = targets[0].Effective.Document()
 	}
+	var answer *diagnose.ResponseInfo
+	if o.ResponseFile != "" {
+		info, err := readResponse(o.ResponseFile)
+		if err != nil {
+			return err
+		}
+		answer = &info
+	}
 	if o.tenantSet {
 		o.Expect.Tenant = f.Globals.Tenant
 	}
 	source := ""
-	if len(targets) > 0 {
+	switch {
+	case pol != nil:
 		source = targets[0].Label
-	}
-	if pol == nil && !expectationsGiven(&o.Expect) {
-		source = "token-only checks (no --policy and no expectations): signature, lifetime"
-		o.Expect.Tenant = ""
-	} else if pol == nil {
+	case expectationsGiven(&o.Expect):
 		source = "expectations from the command line"
+	case raw != "":
+		source = "the token alone: its signature (with its tenant's keys) and lifetime"
+		if o.JWKS != "" || o.OpenIDConfig != "" {
+			source = "the token alone: its signature (with the keys given) and lifetime"
+		}
+		o.Expect.Tenant = ""
+	default:
+		source = "the gateway's answer in " + o.ResponseFile
 	}
 
 	var rep *diagnose.Report
@@ -170,7 +199,14 @@ func runDiagnose(ctx context.Context, f *Factory, o *DiagnoseOptions) error {
 	case raw == "" && pol != nil:
 		rep = diagnose.LintPolicy(pol)
 		rep.Findings = append(rep.Findings, diagnose.LintComposed(targets[0])...)
-	case raw == "" && o.ResponseFile == "":
+		eff := targets[0].Effective
+		rep.Findings = append(rep.Findings, diagnose.SchemaFindings(append(append([]*policy.Document{}, eff.Docs...), eff.Fragments...)...)...)
+		diagnose.SortFindings(rep.Findings)
+		if answer != nil {
+			rep.Response = answer
+			rep.Findings = append(rep.Findings, diagnose.GatewayFindings(*answer, nil)...)
+		}
+	case raw == "" && answer == nil:
 		return flagErrorf("nothing to diagnose: give a token (argument, @file or stdin), a --policy to lint, or a --response")
 	default:
 		headers := map[string]string{}
@@ -182,19 +218,10 @@ func runDiagnose(ctx context.Context, f *Factory, o *DiagnoseOptions) error {
 		if pol != nil && !expectationsGiven(exp) {
 			exp = nil
 		}
-		var err error
-		if raw != "" {
-			in := diagnose.Input{Token: raw, Expectations: exp, SubscriptionKey: o.SubscriptionKey,
-				Headers: headers, Resolver: f.Resolver(), Authority: f.authority}
-			if rep, err = runTargets(ctx, in, targets); err != nil {
-				return err
-			}
-		} else {
-			rep = &diagnose.Report{Findings: []finding.Finding{}, Checks: []diagnose.Check{}}
-		}
-	}
-	if o.ResponseFile != "" {
-		if err := addResponse(rep, o.ResponseFile); err != nil {
+		in := diagnose.Input{Token: raw, Expectations: exp, SubscriptionKey: o.SubscriptionKey,
+			Headers: headers, Resolver: f.Resolver(), Authority: f.authority, Gateway: answer,
+			Keys: diagnose.KeySource{JWKS: o.JWKS, OpenIDConfig: o.OpenIDConfig}}
+		if rep, err = runTargets(ctx, in, targets); err != nil {
 			return err
 		}
 	}
@@ -209,28 +236,15 @@ func expectationsGiven(e *diagnose.Expectations) bool {
 	return len(e.Audiences)+len(e.Issuers)+len(e.Roles)+len(e.Scopes)+len(e.ClientAppIDs) > 0 || e.Tenant != ""
 }
 
-func addResponse(rep *diagnose.Report, path string) error {
+// readResponse reads a saved response (curl -i) and says who refused it.
+func readResponse(path string) (diagnose.ResponseInfo, error) {
 	b, err := iostreams.ReadFile(path, diagnose.MaxResponse)
 	if err != nil {
-		return flagErrorf("--response %s: %v", path, err)
+		return diagnose.ResponseInfo{}, flagErrorf("--response %s: %v", path, err)
 	}
 	status, h, body, err := diagnose.ParseResponse(bytes.NewReader(b))
 	if err != nil {
-		return flagErrorf("--response %s: %v", path, err)
+		return diagnose.ResponseInfo{}, flagErrorf("--response %s: %v", path, err)
 	}
-	info := diagnose.Classify(status, h, body)
-	rep.Response = &info
-	rep.Findings = append(rep.Findings, diagnose.ResponseFindings(info)...)
-	if rep.Verdict == "" {
-		rep.Verdict, rep.Status, rep.Message = diagnose.Rejected, status, info.Message
-		if status < 400 {
-			rep.Verdict = diagnose.Accepted
-		}
-	}
-	if info.RefusedBy == diagnose.RefusedByToken && rep.Verdict == diagnose.Accepted {
-		rep.Findings = append(rep.Findings, finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityWarning, Side: finding.SideAPIM,
-			Message: fmt.Sprintf("the saved response says APIM's token policy refused (%q), but this policy accepts the token: the deployed policy differs, or an enclosing scope (<base />) validates too", info.Message),
-			Fix:     "diagnose with the policy of every scope (All APIs, product, API, operation), as shown in the portal's Calculate effective policy"})
-	}
-	return nil
+	return diagnose.Classify(status, h, body), nil
 }

@@ -99,6 +99,11 @@ func (o *DiagnoseOptions) targets(f *Factory, haveToken bool) ([]diagnose.Target
 		for _, s := range t.Effective.Secrets {
 			f.addSecret(s)
 		}
+		if haveToken {
+			if err := diagnose.SchemaError(t); err != nil {
+				return nil, nil, err
+			}
+		}
 	}
 	return ts, nil, nil
 }
@@ -167,10 +172,12 @@ func (f *Factory) writeDiagnosis(rep *diagnose.Report, o *DiagnoseOptions, sourc
 	if rep.Verdict == diagnose.Lint && f.Getenv("GITHUB_ACTIONS") == "true" {
 		sarif.Annotate(f.IO.ErrOut, sarifResults(rep.Findings, o.APIOps))
 	}
-	switch rep.Verdict {
-	case diagnose.Accepted:
+	switch {
+	case rep.Verdict == diagnose.Accepted:
 		return nil
-	case diagnose.Lint:
+	case rep.Verdict == diagnose.Unknown && rep.Basis == diagnose.BasisToken:
+		return nil // as inspect: nothing is wrong with the token itself
+	case rep.Verdict == diagnose.Lint:
 		if finding.HasErrors(rep.Findings) {
 			return errFailed
 		}

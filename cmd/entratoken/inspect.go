@@ -48,20 +48,8 @@ Exit 0 when the signature is valid (or --no-verify) and the token is within its 
 			if len(args) == 1 {
 				o.Token, o.HasToken = args[0], true
 			}
-			if o.JWKS != "" && o.OpenIDConfig != "" {
-				return flagErrorf("flag '--jwks' and flag '--openid-config' are mutually exclusive")
-			}
-			if o.NoVerify && (o.JWKS != "" || o.OpenIDConfig != "") {
-				return flagErrorf("flag '--no-verify' and flag '--jwks'/'--openid-config' are mutually exclusive")
-			}
-			for flag, v := range map[string]string{"--jwks": o.JWKS, "--openid-config": o.OpenIDConfig} {
-				if strings.Contains(v, "://") {
-					if _, err := netx.CheckURL(v); err != nil {
-						return flagErrorf("%s: %v", flag, err)
-					}
-				} else if flag == "--openid-config" && v != "" {
-					return flagErrorf("--openid-config takes a URL (https://...), not %q", v)
-				}
+			if err := validateKeyFlags(o.JWKS, o.OpenIDConfig, o.NoVerify); err != nil {
+				return err
 			}
 			f.markRan()
 			if runF != nil {
@@ -104,6 +92,27 @@ func runInspect(ctx context.Context, f *Factory, o *InspectOptions) error {
 	}
 	if !rep.OK() {
 		return errFailed
+	}
+	return nil
+}
+
+// validateKeyFlags checks --jwks, --openid-config (and inspect's
+// --no-verify) the same way for every command that takes them.
+func validateKeyFlags(jwks, openIDConfig string, noVerify bool) error {
+	if jwks != "" && openIDConfig != "" {
+		return flagErrorf("flag '--jwks' and flag '--openid-config' are mutually exclusive")
+	}
+	if noVerify && (jwks != "" || openIDConfig != "") {
+		return flagErrorf("flag '--no-verify' and flag '--jwks'/'--openid-config' are mutually exclusive")
+	}
+	for flag, v := range map[string]string{"--jwks": jwks, "--openid-config": openIDConfig} {
+		if strings.Contains(v, "://") {
+			if _, err := netx.CheckURL(v); err != nil {
+				return flagErrorf("%s: %v", flag, err)
+			}
+		} else if flag == "--openid-config" && v != "" {
+			return flagErrorf("--openid-config takes a URL (https://...), not %q", v)
+		}
 	}
 	return nil
 }

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"flag"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +18,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/entratoken/entratoken/diagnose"
 	"github.com/entratoken/entratoken/internal/entra"
 	"github.com/entratoken/entratoken/internal/fakeapim"
 	"github.com/entratoken/entratoken/internal/fakeentra"
@@ -47,6 +51,7 @@ func TestScripts(t *testing.T) {
 			"exits":     cmdExits,
 			"jsonpath":  cmdJSONPath,
 			"fakearm":   cmdFakeARM,
+			"canned":    cmdCanned,
 		},
 	})
 }
@@ -73,6 +78,11 @@ func setupScript(env *testscript.Env) error {
 		return err
 	}
 	env.Setenv("POLICIES", policies)
+	responses, err := filepath.Abs("../../testdata/responses")
+	if err != nil {
+		return err
+	}
+	env.Setenv("RESPONSES", responses)
 	pemCert, err := os.ReadFile(filepath.Join(certs, "cert.pem"))
 	if err != nil {
 		return err
@@ -149,7 +159,7 @@ func server(ts *testscript.TestScript) *fakeentra.Server {
 //
 //	mint NAME [-tenant ID|domain] [-v 1|2] [-roles A,B] [-scp 'a b'] [-aud A]
 //	     [-client ID] [-graph] [-iat DUR] [-life DUR] [-alg none|HS256]
-//	     [-claim name=JSON]... [-header name=JSON]... [-unset name]...
+//	     [-claim name=JSON]... [-header name=JSON]... [-unset name]... [-cut N]
 func cmdMint(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 1 {
 		ts.Fatalf("usage: mint NAME [flags]")
@@ -166,6 +176,7 @@ func cmdMint(ts *testscript.TestScript, neg bool, args []string) {
 	iat := fs.Duration("iat", 0, "")
 	life := fs.Duration("life", 0, "")
 	alg := fs.String("alg", "", "")
+	cut := fs.Int("cut", -1, "")
 	claims, header := map[string]any{}, map[string]any{}
 	fs.Func("claim", "", func(s string) error { return setJSON(claims, s) })
 	fs.Func("header", "", func(s string) error { return setJSON(header, s) })
@@ -188,6 +199,10 @@ func cmdMint(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	tok, err := t.Mint(sp)
 	ts.Check(err)
+	if *cut >= 0 { // keep the first N characters of the signature, as a terminal cuts a token
+		dot := strings.LastIndex(tok, ".")
+		tok = tok[:min(len(tok), dot+1+*cut)]
+	}
 	ts.Setenv(name, tok)
 	ts.Check(os.WriteFile(ts.MkAbs(name), []byte(tok), 0o600))
 }
@@ -348,4 +363,32 @@ func cmdJSONPath(ts *testscript.TestScript, neg bool, args []string) {
 	if (got == args[1]) == neg {
 		ts.Fatalf("%s = %s, want %s%s", args[0], got, map[bool]string{true: "not ", false: ""}[neg], args[1])
 	}
+}
+
+// cmdCanned serves a saved response (curl -i form, testdata/responses) to
+// every request, on loopback: canned NAME FILE sets $NAME to its URL. Tests
+// of call that depend on the gateway's answer use it, so that the answer is
+// written by hand and not by diagnose's own evaluator (style 5.9).
+func cmdCanned(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: canned NAME FILE")
+	}
+	raw, err := os.ReadFile(ts.MkAbs(args[1]))
+	ts.Check(err)
+	status, h, body, err := diagnose.ParseResponse(bytes.NewReader(raw))
+	ts.Check(err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		for k, vs := range h {
+			if strings.EqualFold(k, "Content-Length") {
+				continue
+			}
+			for _, v := range vs {
+				w.Header().Add(k, v)
+			}
+		}
+		w.WriteHeader(status)
+		w.Write(body)
+	}))
+	ts.Defer(srv.Close)
+	ts.Setenv(args[0], srv.URL+"/")
 }

@@ -127,6 +127,8 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		switch key {
 		case "":
+			// Observed on APIM's missing-key 401: a challenge naming the key.
+			w.Header().Set("WWW-Authenticate", `AzureApiManagementKey realm="`+g.URL+strings.TrimPrefix(r.URL.Path, "/")+`",name="Ocp-Apim-Subscription-Key",type="header"`)
 			apimError(w, http.StatusUnauthorized, MissingKeyMessage)
 			return
 		case SubscriptionKey, OtherSubscriptionKey:

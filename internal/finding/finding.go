@@ -36,6 +36,10 @@ type Finding struct {
 	// its scope, its file and the line of its start tag (spec/cli.md,
 	// "Evidence"). Line above keeps the same number.
 	Source *Source `json:"source,omitempty"`
+	// Explains marks an info finding that explains a possible cause of the
+	// outcome (a <base /> that pulls in a parent scope, an on-error section):
+	// text output shows it, where other info findings are only counted.
+	Explains bool `json:"-"`
 }
 
 // Source is where a policy element stands.
@@ -134,6 +138,10 @@ const (
 	// IDToken: the token is an ID token (proof of sign-in for the client),
 	// not an access token for an API.
 	IDToken = "ID_TOKEN"
+	// GatewayRefused: the gateway refused with a message entratoken reads
+	// as no more specific finding (a custom message, a generic one, a
+	// message it does not know); the message is shown as it came.
+	GatewayRefused = "GATEWAY_REFUSED"
 )
 
 // Codes of the Evidence section of spec/cli.md: the policy as the gateway

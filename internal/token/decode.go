@@ -76,7 +76,15 @@ func Decode(raw string) (*Token, error) {
 	if t.Claims, err = decodeObject(payload, 2); err != nil {
 		return nil, err
 	}
-	if t.Signature, err = decodeSegment(parts[2], 3); err != nil {
+	sig := parts[2]
+	if len(sig)%4 == 1 {
+		// No base64url text has this length: the signature was cut off
+		// mid-character (a token cut when copied). Its whole characters
+		// are read, so that the key's size shows the cut (TOKEN_TRUNCATED)
+		// rather than a bare "not base64url".
+		sig = sig[:len(sig)-1]
+	}
+	if t.Signature, err = decodeSegment(sig, 3); err != nil {
 		return nil, err
 	}
 	return t, nil
