@@ -80,6 +80,10 @@ func (f *Factory) evidenceCredential(a *APIMOptions) *acquire.Credential {
 	return &acquire.Credential{Request: req}
 }
 
+// credentialFlags renames acquire's flags in its messages to the ones that
+// set the evidence credential.
+var credentialFlags = strings.NewReplacer("--tenant (", "--credential-tenant (", "--client-id (", "--credential-client-id (")
+
 // readAPIM reads the live evidence before the diagnosis. done says the
 // command's output is already written (a lint of the service, or exit 3
 // because no policy could be read).
@@ -94,6 +98,11 @@ func (f *Factory) readAPIM(ctx context.Context, o *DiagnoseOptions, raw string) 
 	aud := cmp.Or(a.Audience, armsource.DefaultEndpoint)
 	// Sign in first, so a credential that cannot is explained as acquire explains it.
 	if _, err := cred.GetToken(ctx, azpolicy.TokenRequestOptions{Scopes: []string{strings.TrimRight(aud, "/") + "/.default"}}); err != nil {
+		var ae *acquire.Error
+		if errors.As(err, &ae) { // name the evidence credential's flags, not the token's
+			ae.Message = credentialFlags.Replace(ae.Message)
+			ae.Fix = credentialFlags.Replace(ae.Fix)
+		}
 		return true, err
 	}
 	ref, err := cl.Resolve(ctx, a.Service, a.ResourceGroup, cmp.Or(a.Subscription, f.Getenv("AZURE_SUBSCRIPTION_ID")), o.URL)
