@@ -168,3 +168,26 @@ func TestSaveReplays(t *testing.T) {
 		t.Error("saved into a folder that is not empty")
 	}
 }
+
+func TestLastPageForms(t *testing.T) {
+	for _, last := range []fakearm.LastPage{fakearm.NextLinkAbsent, fakearm.NextLinkNull, fakearm.NextLinkEmpty} {
+		c, s := newClient(t, fakeentra.EvidenceReaderClientID, fakeentra.EvidenceReaderObjectID)
+		s.SetLastPage(last)
+		ev, err := c.Read(context.Background(), contoso, Request{All: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(ev.Service.APIs); n != 5 {
+			t.Errorf("last page %d: %d APIs, want 5", last, n)
+		}
+		if rep := s.Repeated(); len(rep) != 0 {
+			t.Errorf("last page %d: fetched twice: %v", last, rep)
+		}
+	}
+}
+
+func TestHostQueryIsTheOneResourceGraphAnswers(t *testing.T) {
+	if HostQuery != fakearm.ServiceHostQuery {
+		t.Fatalf("HostQuery = %q", HostQuery)
+	}
+}

@@ -75,7 +75,9 @@ when a policy's metadata cannot be fetched.`,
   entratoken diagnose "$TOKEN" --audience api://contoso-orders --tenant contoso.onmicrosoft.com --require-role Orders.Read
   entratoken diagnose --policy policy.xml
   entratoken diagnose "$TOKEN" --policy policy.xml --response 401.txt
-  entratoken diagnose "$TOKEN" --policy policy.xml --jwks keys.json --offline`,
+  entratoken diagnose "$TOKEN" --policy policy.xml --jwks keys.json --offline
+  entratoken diagnose "$TOKEN" --apim auto --url https://contoso.azure-api.net/orders/42 --product starter
+  entratoken diagnose "$TOKEN" --apim contoso -g apis --url URL --save-evidence evidence/`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
