@@ -153,6 +153,7 @@ func (f *Factory) readAPIM(ctx context.Context, o *DiagnoseOptions, raw string) 
 			return true, flagErrorf("%v", err)
 		}
 		rep.Findings = append(rep.Findings, ev.Findings...)
+		o.maskSecrets(rep)
 		return true, f.writeDiagnosis(rep, o, fmt.Sprintf("API Management service %s (%d APIs, %d products)", ref.ID(), len(ev.Service.APIs), len(ev.Service.Products)))
 	}
 	return false, nil
@@ -174,6 +175,7 @@ func (o *DiagnoseOptions) addEvidence(rep *diagnose.Report) {
 		return
 	}
 	rep.Findings = append(rep.Findings, o.APIM.findings...)
+	defer o.maskSecrets(rep)
 	if ev.PolicyFailures > 0 && rep.Verdict == diagnose.Accepted {
 		rep.Verdict, rep.Status, rep.Message = diagnose.Unknown, 0, ""
 		rep.Findings = append(rep.Findings, finding.Finding{Code: finding.EvidenceUnavailable, Severity: finding.SeverityWarning, Side: finding.SideClient,

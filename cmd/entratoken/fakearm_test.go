@@ -30,7 +30,9 @@ type armHolder struct{ s *fakearm.Server }
 //	fakearm conflict SUFFIX N              the next N requests whose path ends so answer 409
 //	fakearm requests N                     exactly N requests so far, none repeated
 //
-// -twin adds a second service (contoso-twin) with the same custom domain.
+// -twin adds a second service (contoso-twin) with the same custom domain;
+// -secret-decides makes create-order's policy compare a header with the
+// secret named value backend-key.
 func cmdFakeARM(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
 		ts.Fatalf("usage: fakearm start|sawtoken|throttle|requests")
@@ -43,9 +45,17 @@ func cmdFakeARM(ts *testscript.TestScript, neg bool, args []string) {
 		fs := flag.NewFlagSet("fakearm", flag.ContinueOnError)
 		twin := fs.Bool("twin", false, "")
 		latency := fs.Duration("latency", 0, "")
+		decides := fs.Bool("secret-decides", false, "")
 		ts.Check(fs.Parse(args[1:]))
 		o := fakearm.Contoso()
 		o.Entra, o.Latency = server(ts), *latency
+		if *decides { // create-order checks a header against the secret backend-key
+			for i := range o.Services[0].APIs[0].Operations {
+				if op := &o.Services[0].APIs[0].Operations[i]; op.Name == "create-order" {
+					op.Policy = secretDecides
+				}
+			}
+		}
 		if *twin {
 			t := o.Services[0]
 			t.Name, t.GatewayURL, t.GatewayRegionalURL, t.AdditionalLocations = "contoso-twin", "https://contoso-twin.azure-api.net", "", nil
@@ -103,6 +113,18 @@ func cmdFakeARM(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("fakearm: unknown subcommand %q", args[0])
 	}
 }
+
+const secretDecides = `<policies>
+    <inbound>
+        <base />
+        <check-header name="x-partner-key" failed-check-httpcode="401" failed-check-error-message="Unknown partner" ignore-case="false">
+            <value>{{backend-key}}</value>
+        </check-header>
+    </inbound>
+    <backend><base /></backend>
+    <outbound><base /></outbound>
+    <on-error><base /></on-error>
+</policies>`
 
 func armServer(ts *testscript.TestScript) *fakearm.Server {
 	s := ts.Value(armKey{}).(*armHolder).s
