@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	azpolicy "github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-	"github.com/spf13/pflag"
+	"github.com/spf13/cobra"
 
 	"github.com/entratoken/entratoken/acquire"
 	"github.com/entratoken/entratoken/armsource"
@@ -34,7 +34,8 @@ type APIMOptions struct {
 	findings []finding.Finding
 }
 
-func addAPIMFlags(fl *pflag.FlagSet, o *APIMOptions) {
+func addAPIMFlags(cmd *cobra.Command, o *APIMOptions) {
+	fl := cmd.Flags()
 	fl.StringVar(&o.Service, "apim", "", "read the effective policy live over ARM: the service's resource `ID`, NAME (with --resource-group), or auto (by the URL's host)")
 	fl.StringVarP(&o.ResourceGroup, "resource-group", "g", "", "with --apim NAME: the service's resource group")
 	fl.StringVar(&o.Subscription, "subscription", "", "with --apim NAME: the Azure subscription ID (default AZURE_SUBSCRIPTION_ID)")

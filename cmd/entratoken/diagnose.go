@@ -135,7 +135,7 @@ when a policy's metadata cannot be fetched.`,
 	fl.StringArrayVar(&o.Expect.Roles, "require-role", nil, "required app role in roles (repeatable)")
 	fl.StringArrayVar(&o.Expect.Scopes, "require-scope", nil, "required delegated scope in scp (repeatable)")
 	fl.StringArrayVar(&o.Expect.ClientAppIDs, "client-app-id", nil, "allowed client application ID, appid/azp (repeatable)")
-	addAPIMFlags(fl, &o.APIM)
+	addAPIMFlags(cmd, &o.APIM)
 	return cmd
 }
 
