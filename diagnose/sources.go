@@ -14,10 +14,13 @@ import (
 // folder with the API and operation named or routed from a URL; fragments
 // and named values; and the request's key context.
 type Sources struct {
-	Policies    []string // [SCOPE=]FILE
-	Fragments   []string // ID=FILE
-	Values      policy.NamedValues
-	APIOps      string
+	Policies  []string // [SCOPE=]FILE
+	Fragments []string // ID=FILE
+	Values    policy.NamedValues
+	APIOps    string
+	// Service is a service already read (live, over ARM): used as an
+	// APIOps folder would be.
+	Service     *policy.Service
 	API         string
 	Operation   string
 	Product     string
@@ -30,7 +33,7 @@ type Sources struct {
 }
 
 // Empty says no policy source was given.
-func (s *Sources) Empty() bool { return len(s.Policies) == 0 && s.APIOps == "" }
+func (s *Sources) Empty() bool { return len(s.Policies) == 0 && s.APIOps == "" && s.Service == nil }
 
 // Target is one effective policy to evaluate, with what it was composed for.
 type Target struct {
@@ -57,6 +60,9 @@ func usagef(format string, a ...any) error { return &UsageError{Msg: fmt.Sprintf
 // that no API or operation matches comes back as *policy.NotFoundError.
 // With a key of an unknown product there is one target per possibility.
 func (s *Sources) Targets() ([]Target, error) {
+	if s.Service != nil {
+		return s.serviceTargets(s.Service)
+	}
 	if s.APIOps != "" {
 		return s.apiopsTargets()
 	}
@@ -110,6 +116,12 @@ func (s *Sources) apiopsTargets() ([]Target, error) {
 	if err != nil {
 		return nil, usagef("%v", err)
 	}
+	return s.serviceTargets(svc)
+}
+
+// serviceTargets routes the request in a service (from an APIOps folder or
+// read live) and composes what the gateway runs for it.
+func (s *Sources) serviceTargets(svc *policy.Service) ([]Target, error) {
 	for k, v := range s.Values { // the command line's values win over the folder's
 		svc.Values[k] = v
 	}
@@ -136,7 +148,7 @@ func (s *Sources) apiopsTargets() ([]Target, error) {
 			}
 		}
 	default:
-		return nil, usagef("--apiops needs --api NAME (and --operation) or --url URL to know which API's policy to evaluate; without a token it lints every API")
+		return nil, usagef("--apiops and --apim need --api NAME (and --operation) or --url URL to know which API's policy to evaluate; without a token it lints every API")
 	}
 	ctxs, err := svc.Contexts(api, s.Product, s.NoProduct, s.KeySent)
 	if err != nil {

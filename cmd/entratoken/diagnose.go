@@ -34,6 +34,7 @@ type DiagnoseOptions struct {
 	JWKS            string
 	OpenIDConfig    string
 	Expect          diagnose.Expectations
+	APIM            APIMOptions
 	tenantSet       bool
 }
 
@@ -74,7 +75,9 @@ when a policy's metadata cannot be fetched.`,
   entratoken diagnose "$TOKEN" --audience api://contoso-orders --tenant contoso.onmicrosoft.com --require-role Orders.Read
   entratoken diagnose --policy policy.xml
   entratoken diagnose "$TOKEN" --policy policy.xml --response 401.txt
-  entratoken diagnose "$TOKEN" --policy policy.xml --jwks keys.json --offline`,
+  entratoken diagnose "$TOKEN" --policy policy.xml --jwks keys.json --offline
+  entratoken diagnose "$TOKEN" --apim auto --url https://contoso.azure-api.net/orders/42 --product starter
+  entratoken diagnose "$TOKEN" --apim contoso -g apis --url URL --save-evidence evidence/`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -92,6 +95,9 @@ when a policy's metadata cannot be fetched.`,
 				}
 			}
 			if err := o.validateSources(); err != nil {
+				return err
+			}
+			if err := o.validateAPIM(); err != nil {
 				return err
 			}
 			if err := validateKeyFlags(o.JWKS, o.OpenIDConfig, false); err != nil {
@@ -129,6 +135,7 @@ when a policy's metadata cannot be fetched.`,
 	fl.StringArrayVar(&o.Expect.Roles, "require-role", nil, "required app role in roles (repeatable)")
 	fl.StringArrayVar(&o.Expect.Scopes, "require-scope", nil, "required delegated scope in scp (repeatable)")
 	fl.StringArrayVar(&o.Expect.ClientAppIDs, "client-app-id", nil, "allowed client application ID, appid/azp (repeatable)")
+	addAPIMFlags(cmd, &o.APIM)
 	return cmd
 }
 
@@ -141,12 +148,19 @@ func runDiagnose(ctx context.Context, f *Factory, o *DiagnoseOptions) error {
 			return err
 		}
 	}
+	if o.APIM.Service != "" {
+		if done, err := f.readAPIM(ctx, o, raw); done {
+			return err
+		}
+	}
 	targets, nf, err := o.targets(f, raw != "")
 	if err != nil {
 		return err
 	}
 	if nf != nil { // the gateway answers 404 before any policy
-		return f.writeDiagnosis(diagnose.NotFoundReport(nf), o, "the route of "+o.URL)
+		rep := diagnose.NotFoundReport(nf)
+		o.addEvidence(rep)
+		return f.writeDiagnosis(rep, o, "the route of "+o.URL)
 	}
 	if raw == "" && o.APIOps != "" && len(targets) == 0 {
 		return f.lintAPIOps(o)
@@ -213,6 +227,7 @@ func runDiagnose(ctx context.Context, f *Factory, o *DiagnoseOptions) error {
 			return err
 		}
 	}
+	o.addEvidence(rep)
 	if len(targets) > 0 && o.ShowPolicy != "" {
 		return f.showPolicy(targets[0], rep, o, source)
 	}

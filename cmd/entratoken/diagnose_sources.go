@@ -30,7 +30,7 @@ func (o *DiagnoseOptions) validateSources() error {
 	switch {
 	case o.APIOps != "" && len(o.Policies) > 0:
 		return flagErrorf("flag '--apiops' and flag '--policy' are mutually exclusive")
-	case o.APIOps == "" && (o.API != "" || o.Operation != "" || o.URL != ""):
+	case o.APIOps == "" && o.APIM.Service == "" && (o.API != "" || o.Operation != "" || o.URL != ""):
 		return flagErrorf("--api, --operation and --url need --apiops DIR (the folder that holds the APIs)")
 	case o.Operation != "" && o.API == "":
 		return flagErrorf("--operation needs --api")
@@ -42,7 +42,7 @@ func (o *DiagnoseOptions) validateSources() error {
 		return flagErrorf("--show-policy is tree or xml, not %q", o.ShowPolicy)
 	case o.Format != "" && o.Format != "sarif":
 		return flagErrorf("--format is sarif, not %q", o.Format)
-	case o.ShowPolicy != "" && len(o.Policies) == 0 && o.APIOps == "":
+	case o.ShowPolicy != "" && len(o.Policies) == 0 && o.APIOps == "" && o.APIM.Service == "":
 		return flagErrorf("--show-policy needs a policy: --policy [SCOPE=]FILE or --apiops DIR")
 	}
 	for _, nv := range o.NamedValues {
@@ -55,7 +55,7 @@ func (o *DiagnoseOptions) validateSources() error {
 
 // sources gathers what the flags say about the effective policy.
 func (o *DiagnoseOptions) sources() (*diagnose.Sources, error) {
-	s := &diagnose.Sources{Policies: o.Policies, Fragments: o.Fragments, APIOps: o.APIOps, API: o.API, Operation: o.Operation,
+	s := &diagnose.Sources{Service: o.liveService(), Policies: o.Policies, Fragments: o.Fragments, APIOps: o.APIOps, API: o.API, Operation: o.Operation,
 		Product: o.Product, NoProduct: o.NoProduct, URL: o.URL, Method: strings.ToUpper(o.Method), KeySent: o.SubscriptionKey, Values: policy.NamedValues{}}
 	if o.NamedValuesFile != "" {
 		nv, err := policy.ReadNamedValues(o.NamedValuesFile)

@@ -50,6 +50,7 @@ func TestScripts(t *testing.T) {
 			"fakeentra": cmdFakeEntra,
 			"exits":     cmdExits,
 			"jsonpath":  cmdJSONPath,
+			"fakearm":   cmdFakeARM,
 			"canned":    cmdCanned,
 		},
 	})
@@ -62,6 +63,7 @@ func setupScript(env *testscript.Env) error {
 	srv := fakeentra.New()
 	env.Defer(srv.Close)
 	env.Values[serverKey{}] = srv
+	env.Values[armKey{}] = &armHolder{}
 	ca := filepath.Join(env.WorkDir, ".fakeentra-ca.pem")
 	if err := srv.WriteCAFile(ca); err != nil {
 		return err

@@ -90,6 +90,7 @@ type Server struct {
 	traces      map[string]json.RawMessage
 	hits        map[string]int
 	requests    []string
+	bearers     map[string]bool
 }
 
 // New starts a simulated ARM on loopback TLS. Close it when done.
@@ -173,6 +174,14 @@ func (s *Server) Requests() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.requests...)
+}
+
+// SawBearer says whether any request carried tok as its bearer token:
+// tests prove a token under test is never sent to ARM.
+func (s *Server) SawBearer(tok string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.bearers[tok]
 }
 
 // TotalHits returns how many requests the server has answered.

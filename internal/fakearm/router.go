@@ -29,6 +29,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		line += "?" + r.URL.RawQuery
 	}
 	s.requests = append(s.requests, line)
+	if h := r.Header.Get("Authorization"); h != "" {
+		if s.bearers == nil {
+			s.bearers = map[string]bool{}
+		}
+		s.bearers[strings.TrimSpace(strings.TrimPrefix(h, "Bearer "))] = true
+	}
 	lat := s.latency
 	s.mu.Unlock()
 	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
