@@ -66,7 +66,7 @@ func LintPolicy(p *Policy) *Report {
 // mentionsKnownIdiom: conditions on the token or headers fail to evaluate
 // without a request; that is expected when linting.
 func mentionsKnownIdiom(cond string) bool {
-	return strings.Contains(cond, "context.Request.Headers")
+	return strings.Contains(cond, "context.Request.Headers") || strings.Contains(cond, "context.Variables")
 }
 
 func lintRule(r *rule) []finding.Finding {

@@ -141,7 +141,12 @@ func (r *apiopsReader) versionSets(s *Service) error {
 			VersionQueryName  string `json:"versionQueryName"`
 			VersionHeaderName string `json:"versionHeaderName"`
 		}
-		if _, err := r.info(apiopsVersionSets+"/"+n+"/versionSetInformation.json", &vs); err != nil {
+		// v6 and later write versionSetInformation.json; v2-v5 apiVersionSetInformation.json.
+		ok, err := r.info(apiopsVersionSets+"/"+n+"/versionSetInformation.json", &vs)
+		if err == nil && !ok {
+			_, err = r.info(apiopsVersionSets+"/"+n+"/apiVersionSetInformation.json", &vs)
+		}
+		if err != nil {
 			return err
 		}
 		s.VersionSets[strings.ToLower(n)] = &VersionSet{Name: n, Scheme: vs.VersioningScheme, QueryName: vs.VersionQueryName, HeaderName: vs.VersionHeaderName}

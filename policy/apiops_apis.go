@@ -27,6 +27,7 @@ type apiInfo struct {
 		ID                string `json:"id"`
 		Name              string `json:"name"`
 		VersioningScheme  string `json:"versioningScheme"`
+		APIType           string `json:"apiType"` // v5 wrote the scheme under this key
 		VersionQueryName  string `json:"versionQueryName"`
 		VersionHeaderName string `json:"versionHeaderName"`
 	} `json:"apiVersionSet"`
@@ -67,6 +68,9 @@ func (r *apiopsReader) api(s *Service, folder string) (*API, error) {
 	}
 	if k := info.KeyNames; k != nil {
 		a.KeyHeader, a.KeyQuery = orDefault(k.Header, a.KeyHeader), orDefault(k.Query, a.KeyQuery)
+	}
+	if vs := info.VersionSet; vs != nil && vs.VersioningScheme == "" && vs.APIType != "" {
+		vs.VersioningScheme = vs.APIType
 	}
 	switch {
 	case info.VersionSet != nil && info.VersionSet.VersioningScheme != "":

@@ -78,6 +78,11 @@ func setupScript(env *testscript.Env) error {
 		return err
 	}
 	env.Setenv("POLICIES", policies)
+	apiops, err := filepath.Abs("../../testdata/apiops")
+	if err != nil {
+		return err
+	}
+	env.Setenv("APIOPS", apiops)
 	responses, err := filepath.Abs("../../testdata/responses")
 	if err != nil {
 		return err
