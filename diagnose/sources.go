@@ -123,6 +123,9 @@ func (s *Sources) apiopsTargets() ([]Target, error) {
 // read live) and composes what the gateway runs for it.
 func (s *Sources) serviceTargets(svc *policy.Service) ([]Target, error) {
 	for k, v := range s.Values { // the command line's values win over the folder's
+		if old, ok := svc.Values[k]; ok && old.Secret {
+			v.Secret = true // still a secret when given by hand: never printed
+		}
 		svc.Values[k] = v
 	}
 	var api *policy.API

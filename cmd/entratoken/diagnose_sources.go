@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 
@@ -99,6 +100,11 @@ func (o *DiagnoseOptions) targets(f *Factory, haveToken bool) ([]diagnose.Target
 		for _, s := range t.Effective.Secrets {
 			f.addSecret(s)
 		}
+		for _, v := range t.Effective.Values() {
+			if v.Secret && v.HasValue {
+				f.addSecret(v.Value)
+			}
+		}
 		if haveToken {
 			if err := diagnose.SchemaError(t); err != nil {
 				return nil, nil, err
@@ -157,20 +163,29 @@ func runTargets(ctx context.Context, in diagnose.Input, targets []diagnose.Targe
 // writeDiagnosis prints a report in the form asked for, and says by its
 // error how the command ends.
 func (f *Factory) writeDiagnosis(rep *diagnose.Report, o *DiagnoseOptions, source string) error {
+	// Everything printed passes the invocation's redaction: a secret named
+	// value that was substituted (from the folder, ARM or --named-value) may
+	// stand in a finding's expected value or a message.
+	var b bytes.Buffer
 	switch {
 	case o.Format == "sarif":
-		if err := sarif.Write(f.IO.Out, version, sarifResults(rep.Findings, o.APIOps)); err != nil {
+		if err := sarif.Write(&b, version, sarifResults(rep.Findings, o.APIOps)); err != nil {
 			return err
 		}
 	case f.Globals.Output == "json":
-		if err := writeJSON(f.IO.Out, rep); err != nil {
+		if err := writeJSON(&b, rep); err != nil {
 			return err
 		}
 	default:
-		rep.WriteText(f.IO.Out, f.IO.Palette(), source)
+		rep.WriteText(&b, f.IO.Palette(), source)
+	}
+	if _, err := io.WriteString(f.IO.Out, f.redact(b.String())); err != nil {
+		return err
 	}
 	if rep.Verdict == diagnose.Lint && f.Getenv("GITHUB_ACTIONS") == "true" {
-		sarif.Annotate(f.IO.ErrOut, sarifResults(rep.Findings, o.APIOps))
+		b.Reset()
+		sarif.Annotate(&b, sarifResults(rep.Findings, o.APIOps))
+		io.WriteString(f.IO.ErrOut, f.redact(b.String()))
 	}
 	switch {
 	case rep.Verdict == diagnose.Accepted:
