@@ -212,10 +212,14 @@ func runCall(ctx context.Context, f *Factory, o *CallOptions) error {
 		}
 	}
 	if o.Curl {
-		_, err := fmt.Fprintln(f.IO.Out, call.Curl(r, o.ShowSecrets))
+		line, err := call.Curl(r, o.ShowSecrets)
+		if err != nil {
+			return flagErrorf("--curl: %v", err)
+		}
+		_, err = fmt.Fprintln(f.IO.Out, line)
 		return err
 	}
-	client := call.Client(f.HTTPClient())
+	client := f.HTTPClient()
 	if o.Trace {
 		f.Globals.Verbose = true
 		r.Logf = f.logf

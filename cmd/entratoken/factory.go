@@ -102,13 +102,14 @@ func (f *Factory) validate() error {
 	return nil
 }
 
-// HTTPClient returns the invocation's client, bounded by --timeout. One
-// transport serves the whole invocation, so connections are reused and
-// closeIdle can release them.
+// HTTPClient returns the invocation's client, bounded by --timeout, with the
+// network rules of netx: its redirect policy and its dialled-address check.
+// Every request of the invocation (keys, azidentity, call, and the ARM and
+// Graph clients to come) goes through it; one transport serves them all, so
+// connections are reused and closeIdle can release them.
 func (f *Factory) HTTPClient() *http.Client {
 	if f.client == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.TLSClientConfig = &tls.Config{RootCAs: f.RootCAs, MinVersion: tls.VersionTLS12}
+		t := netx.NewTransport(&tls.Config{RootCAs: f.RootCAs, MinVersion: tls.VersionTLS12})
 		f.client = netx.NewClient(f.Globals.Timeout, t)
 	}
 	return f.client
