@@ -8,13 +8,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/entratoken/entratoken/internal/iostreams"
 	"github.com/entratoken/entratoken/internal/keys"
 	"github.com/entratoken/entratoken/internal/netx"
-	"github.com/entratoken/entratoken/internal/token"
+	"github.com/entratoken/entratoken/internal/redact"
 )
 
 // Globals are the global flags (spec/cli.md, "Global flags").
@@ -40,26 +39,20 @@ type Factory struct {
 	RootCAs *x509.CertPool
 
 	authority *url.URL
-	ran       bool     // a command's RunE started: errors after this are not usage errors
-	secrets   []string // values never to print: redacted from every message
-	client    *http.Client
+	ran       bool // a command's RunE started: errors after this are not usage errors
+	// Secrets holds the values never to print; everything printed passes
+	// through it (run registers the environment's secrets before parsing).
+	Secrets redact.Redactor
+	client  *http.Client
 }
 
 // addSecret registers a value that must never appear in output: a client
-// secret, a certificate password, an acquired token.
-func (f *Factory) addSecret(s string) {
-	if len(s) >= 6 {
-		f.secrets = append(f.secrets, s)
-	}
-}
+// secret, a certificate password, an acquired token, a key.
+func (f *Factory) addSecret(s string) { f.Secrets.Add(s) }
 
-// redact removes registered secrets and anything token-shaped from s.
-func (f *Factory) redact(s string) string {
-	for _, v := range f.secrets {
-		s = strings.ReplaceAll(s, v, "[REDACTED]")
-	}
-	return token.Redact(s)
-}
+// redact hides in s every registered secret, anything token-shaped and the
+// secret query values of any URL.
+func (f *Factory) redact(s string) string { return f.Secrets.String(s) }
 
 func newFactory() *Factory {
 	return &Factory{IO: iostreams.System(), Getenv: os.Getenv}
@@ -97,7 +90,7 @@ func (f *Factory) validate() error {
 		}
 	}
 	if g.NoColor {
-		f.IO.Color = false
+		f.IO.Color, f.IO.ErrColor = false, false
 	}
 	return nil
 }

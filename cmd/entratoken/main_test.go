@@ -17,6 +17,7 @@ import (
 
 	"github.com/entratoken/entratoken/internal/entra"
 	"github.com/entratoken/entratoken/internal/fakeapim"
+	"github.com/entratoken/entratoken/internal/fakecurl"
 	"github.com/entratoken/entratoken/internal/fakeentra"
 )
 
@@ -28,6 +29,7 @@ func TestMain(m *testing.M) {
 		"entratoken": exit(Main),
 		"azd":        exit(fakeAZD), // stand-ins for the developer CLIs (fakecli_test.go)
 		"az":         exit(fakeAZ),
+		"curl":       exit(fakecurl.Main), // records its argv and sends what it describes (internal/fakecurl)
 	})
 }
 
@@ -46,6 +48,7 @@ func TestScripts(t *testing.T) {
 			"fakeentra": cmdFakeEntra,
 			"exits":     cmdExits,
 			"jsonpath":  cmdJSONPath,
+			"hostile":   cmdHostile, // hostile_test.go
 		},
 	})
 }
@@ -136,7 +139,7 @@ func setupScript(env *testscript.Env) error {
 	} {
 		env.Setenv(k, v)
 	}
-	return nil
+	return setupHostile(env)
 }
 
 func server(ts *testscript.TestScript) *fakeentra.Server {

@@ -58,8 +58,8 @@ func MaskQuery(s string) string {
 		for k < len(s) && !endsValue(s[k]) {
 			k++
 		}
-		if k == j+1 {
-			continue // already empty
+		if k == j+1 || strings.HasPrefix(s[j+1:], Mask) {
+			continue // empty, or masked already
 		}
 		b.WriteString(s[last : j+1])
 		b.WriteString(Mask)
