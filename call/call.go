@@ -180,6 +180,7 @@ func (r Request) target(withKey bool) (string, error) {
 		return "", err
 	}
 	u.Fragment, u.RawFragment = "", ""
+	u.RawQuery = escapeQuery(u.RawQuery)
 	s := u.String()
 	if r.SubscriptionKey != "" && r.KeyInQuery {
 		sep := "?"
@@ -195,6 +196,23 @@ func (r Request) target(withKey bool) (string, error) {
 		}
 	}
 	return s, nil
+}
+
+// escapeQuery percent-encodes what may not stand in a URL's query (RFC 3986
+// §3.4): a space, a double quote, a backtick, <>\^{|} and non-ASCII bytes.
+// Go keeps a parsed query as it was typed and would put a space straight
+// into the request line, which servers refuse.
+func escapeQuery(q string) string {
+	var b strings.Builder
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"`<>\\^{|}", c) >= 0 {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // Build makes the http.Request for r.
