@@ -44,6 +44,7 @@ type Factory struct {
 	// through it (run registers the environment's secrets before parsing).
 	Secrets redact.Redactor
 	client  *http.Client
+	cache   *keys.Cache // one per invocation, so its warning is said once
 }
 
 // addSecret registers a value that must never appear in output: a client
@@ -67,6 +68,7 @@ func (f *Factory) validate() error {
 	if g.Timeout <= 0 {
 		return flagErrorf("--timeout must be positive, not %s", g.Timeout)
 	}
+	iostreams.SetReadWait(g.Timeout)
 	if g.Authority == "" {
 		g.Authority = f.Getenv("AZURE_AUTHORITY_HOST")
 	}
@@ -119,9 +121,12 @@ func (f *Factory) closeIdle() {
 // Resolver returns the key resolver the global flags describe.
 func (f *Factory) Resolver() *keys.Resolver {
 	r := &keys.Resolver{Authority: f.authority, HTTP: f.HTTPClient(), Offline: f.Globals.Offline}
-	if f.Globals.CacheDir != "" {
-		r.Cache = &keys.Cache{Dir: f.Globals.CacheDir}
+	if f.Globals.CacheDir != "" && f.cache == nil {
+		f.cache = &keys.Cache{Dir: f.Globals.CacheDir, Warnf: func(format string, args ...any) {
+			fmt.Fprintln(f.IO.ErrOut, f.redact("entratoken: warning: "+fmt.Sprintf(format, args...)))
+		}}
 	}
+	r.Cache = f.cache
 	if f.Globals.Verbose {
 		r.Logf = f.logf
 	}
