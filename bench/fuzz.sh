@@ -17,6 +17,9 @@ targets=(
   "./diagnose FuzzParseAndEvaluate"
   "./diagnose FuzzParseResponse"
   "./diagnose FuzzRunToken"
+  "./call FuzzCurl"
+  "./internal/redact FuzzString"
+  "./internal/iostreams FuzzSanitize"
 )
 printf '| %-36s | %12s | %-8s |\n' "target" "execs" "result"
 printf '|%s|%s|%s|\n' "--------------------------------------" "--------------" "----------"

@@ -32,6 +32,13 @@ func TestReadFileBoundsFIFOsAndDevices(t *testing.T) {
 		t.Errorf("FIFO with no writer took %v, bound 300ms", d)
 	}
 
+	// Each case has its own FIFO: the opener the first case gave up on is
+	// still waiting on that one (in the tool, until the process ends).
+	fifo = filepath.Join(dir, "fifo2")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	SetReadWait(10 * time.Second)
 	go func() { // a writer that sends a token and stops
 		if w, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
 			w.WriteString("eyJ.x.y\n")
@@ -42,6 +49,11 @@ func TestReadFileBoundsFIFOsAndDevices(t *testing.T) {
 		t.Errorf("FIFO with a writer: %q %v", b, err)
 	}
 
+	SetReadWait(300 * time.Millisecond)
+	fifo = filepath.Join(dir, "fifo3")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	stuck := make(chan struct{})
 	defer close(stuck)
 	go func() { // a writer that opens and never writes nor closes
