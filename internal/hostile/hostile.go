@@ -126,7 +126,7 @@ func (s *Server) Reset() {
 //	/to-plain      302 to the same path's /echo on the plain listener (https → http, same host)
 //	/to-other      302 to /echo on the other listener (another origin)
 //	/echo          200: every header back as X-Echo-<Name>, the URL as X-Echo-Url, and all as JSON
-//	/echo-401      the same with 401 and an APIM-shaped body that quotes the Authorization header
+//	/echo-401      the same with 401 and an APIM-shaped body that quotes the Authorization header and all the others
 //	/control       200 text/plain: ControlBody
 //	/control-json  200 application/json with control characters in a string
 func (s *Server) serve(listener string, w http.ResponseWriter, r *http.Request) {
@@ -150,7 +150,7 @@ func (s *Server) serve(listener string, w http.ResponseWriter, r *http.Request) 
 		doc := map[string]any{"method": r.Method, "url": r.URL.RequestURI(), "headers": r.Header, "body": string(body)}
 		if r.URL.Path == "/echo-401" {
 			status = http.StatusUnauthorized
-			doc = map[string]any{"statusCode": 401, "message": "Invalid JWT: " + r.Header.Get("Authorization")}
+			doc = map[string]any{"statusCode": 401, "message": "Invalid JWT: " + r.Header.Get("Authorization"), "headers": r.Header}
 		}
 		w.WriteHeader(status)
 		json.NewEncoder(w).Encode(doc)

@@ -35,7 +35,7 @@ type IOStreams struct {
 func System() *IOStreams {
 	outTTY, errTTY := isTerminal(os.Stdout), isTerminal(os.Stderr)
 	_, noColor := os.LookupEnv("NO_COLOR")
-	colour := !noColor && os.Getenv("TERM") != "dumb"
+	outColour, errColour := colours(outTTY, errTTY, noColor, os.Getenv("TERM"))
 	return &IOStreams{
 		In:       os.Stdin,
 		Out:      NewSanitizer(os.Stdout),
@@ -43,9 +43,17 @@ func System() *IOStreams {
 		InTTY:    isTerminal(os.Stdin),
 		OutTTY:   outTTY,
 		ErrTTY:   errTTY,
-		Color:    outTTY && colour,
-		ErrColor: errTTY && colour,
+		Color:    outColour,
+		ErrColor: errColour,
 	}
+}
+
+// colours decides, for each output stream on its own, whether it may have
+// colour: only a terminal, and only when NO_COLOR is unset and TERM is not
+// "dumb".
+func colours(outTTY, errTTY, noColor bool, term string) (out, err bool) {
+	allowed := !noColor && term != "dumb"
+	return outTTY && allowed, errTTY && allowed
 }
 
 // Test returns non-TTY, colourless streams and their buffers; out and

@@ -112,3 +112,23 @@ func FuzzSanitize(f *testing.F) {
 		}
 	})
 }
+
+// 2>err.log holds no escapes when only stdout is a terminal, and the other
+// way round.
+func TestColoursPerStream(t *testing.T) {
+	for _, tc := range []struct {
+		outTTY, errTTY, noColor bool
+		term                    string
+		out, err                bool
+	}{
+		{true, false, false, "xterm", true, false},
+		{false, true, false, "xterm", false, true},
+		{true, true, true, "xterm", false, false},
+		{true, true, false, "dumb", false, false},
+	} {
+		out, err := colours(tc.outTTY, tc.errTTY, tc.noColor, tc.term)
+		if out != tc.out || err != tc.err {
+			t.Errorf("%+v: got %v %v", tc, out, err)
+		}
+	}
+}
