@@ -111,12 +111,13 @@ func acquireAuto(ctx context.Context, req Request) (*Result, error) {
 		if appService {
 			timeout = 0
 		}
-		if res, e := try(mi, timeout); res != nil {
+		res, e := try(mi, timeout)
+		if res != nil {
 			return finish(res)
 		} else if e.Answered() {
 			return stop(e)
 		}
-		if !appService {
+		if !appService && !e.Usage { // a refused endpoint (CheckIdentityEndpoints) says so itself
 			attempts[len(attempts)-1].Reason = "no App Service identity (IDENTITY_ENDPOINT, IDENTITY_HEADER unset) and IMDS did not answer: " + attempts[len(attempts)-1].Reason
 		}
 	}

@@ -93,6 +93,9 @@ func newCredential(req Request) (azcore.TokenCredential, error) {
 			TenantID: req.Tenant, ClientID: req.ClientID, TokenFilePath: req.FederatedTokenFile})
 		return built(req, c, err)
 	case ManagedIdentity:
+		if err := CheckIdentityEndpoints(req.Getenv); err != nil {
+			return nil, err
+		}
 		o := &azidentity.ManagedIdentityCredentialOptions{ClientOptions: opts}
 		switch {
 		case req.MIClientID != "":

@@ -18,6 +18,9 @@ targets=(
   "./diagnose FuzzParseResponse"
   "./diagnose FuzzRunToken"
   "./policy FuzzCheck"
+  "./call FuzzCurl"
+  "./internal/redact FuzzString"
+  "./internal/iostreams FuzzSanitize"
 )
 printf '| %-36s | %12s | %-8s |\n' "target" "execs" "result"
 printf '|%s|%s|%s|\n' "--------------------------------------" "--------------" "----------"

@@ -1,15 +1,15 @@
 // Package call sends one HTTP request the way an API client does, with
 // Authorization: Bearer and Ocp-Apim-Subscription-Key (or the
 // subscription-key query parameter; shared/reference/entra-apim.md §3.4),
-// measures it with net/http/httptrace, and reads a bounded answer. Neither
-// credential ever follows a redirect to another host.
+// measures it with net/http/httptrace, and reads a bounded answer. The client
+// comes from internal/netx, whose redirect policy keeps both credentials on
+// the origin they were sent to.
 package call
 
 import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -24,8 +24,12 @@ import (
 // SubscriptionHeader and SubscriptionQuery are APIM's default names.
 const (
 	SubscriptionHeader = "Ocp-Apim-Subscription-Key"
-	SubscriptionQuery  = "subscription-key"
+	SubscriptionQuery  = netx.SubscriptionQuery
 )
+
+// DefaultContentType is what a body is sent as when no -H Content-Type says
+// otherwise.
+const DefaultContentType = "application/json"
 
 // MaxBody bounds how much of an answer is read.
 const MaxBody = 1 << 20
@@ -39,6 +43,7 @@ type Request struct {
 	URL             string
 	Headers         []Header
 	Body            []byte
+	BodyFile        string // the file Body was read from, if any (for Curl)
 	Token           string // sent as Authorization: Bearer
 	SubscriptionKey string
 	KeyInQuery      bool // send the key as ?subscription-key= instead of the header
@@ -81,70 +86,157 @@ func (e *TransportError) Error() string {
 
 func (e *TransportError) Unwrap() error { return e.Err }
 
-// Build makes the http.Request for r.
-func Build(ctx context.Context, r Request) (*http.Request, error) {
+// Method is the HTTP method r is sent with: r.Method, else POST with a body
+// and GET without.
+func (r Request) method() string {
+	switch {
+	case r.Method != "":
+		return r.Method
+	case r.Body != nil:
+		return http.MethodPost
+	}
+	return http.MethodGet
+}
+
+// ValidMethod says whether m is an HTTP method: a token (RFC 9110 §9.1,
+// §5.6.2), one or more tchars, nothing a shell or a request line could
+// misread.
+func ValidMethod(m string) bool { return isToken(m) }
+
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidHeader says what is wrong with a header the user gave, if anything:
+// its name must be a token (RFC 9110 §5.1) and its value must hold no
+// control character (a CR or LF would start another header, and an ESC
+// would reach the terminal in every echo of it).
+func ValidHeader(name, value string) error {
+	if !isToken(name) {
+		return fmt.Errorf("header name %q is not a token (letters, digits and !#$%%&'*+-.^_`|~)", name)
+	}
+	for _, r := range value {
+		if r < 0x20 && r != '\t' || r >= 0x7f && r <= 0x9f {
+			return fmt.Errorf("the value of header %s has a control character (%U)", name, r)
+		}
+	}
+	return nil
+}
+
+// sent is one header as it goes on the wire, and what it holds.
+type sent struct {
+	Header
+	placeholder string // the shell variable Curl shows instead of a secret value ("" when not secret)
+	scheme      string // what precedes the secret in the value ("Bearer ")
+}
+
+// wire lists the headers r is sent with, in order: the single description
+// of the request that Build sends and Curl prints.
+func (r Request) wire() []sent {
+	var out []sent
+	user := map[string]bool{}
+	for _, h := range r.Headers {
+		name := strings.ToLower(h.Name)
+		if name == "authorization" && r.Token != "" || name == strings.ToLower(SubscriptionHeader) && r.SubscriptionKey != "" && !r.KeyInQuery {
+			continue // the token and the key given as such win, as they always have
+		}
+		s := sent{Header: h}
+		if netx.SecretHeader(h.Name) {
+			s.placeholder = shellVar(h.Name)
+		}
+		out = append(out, s)
+		user[name] = true
+	}
+	if !user["user-agent"] {
+		out = append([]sent{{Header: Header{"User-Agent", "entratoken"}}}, out...)
+	}
+	if r.Token != "" {
+		out = append(out, sent{Header: Header{"Authorization", "Bearer " + r.Token}, placeholder: "TOKEN", scheme: "Bearer "})
+	}
+	if r.SubscriptionKey != "" && !r.KeyInQuery {
+		out = append(out, sent{Header: Header{SubscriptionHeader, r.SubscriptionKey}, placeholder: "APIM_SUBSCRIPTION_KEY"})
+	}
+	if r.Body != nil && !user["content-type"] {
+		out = append(out, sent{Header: Header{"Content-Type", DefaultContentType}})
+	}
+	return out
+}
+
+// target is the URL r is sent to: r.URL as Go serialises it, without a
+// fragment (never sent), and with the key appended as ?subscription-key=
+// when KeyInQuery. withKey gives the key's value ("" for the URL up to it).
+func (r Request) target(withKey bool) (string, error) {
 	u, err := url.Parse(r.URL)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
+	u.Fragment, u.RawFragment = "", ""
+	u.RawQuery = escapeQuery(u.RawQuery)
+	s := u.String()
 	if r.SubscriptionKey != "" && r.KeyInQuery {
-		q := u.Query()
-		q.Set(SubscriptionQuery, r.SubscriptionKey)
-		u.RawQuery = q.Encode()
+		sep := "?"
+		if u.RawQuery != "" || u.ForceQuery {
+			sep = "&"
+		}
+		if u.ForceQuery && u.RawQuery == "" {
+			sep = ""
+		}
+		s += sep + SubscriptionQuery + "="
+		if withKey {
+			s += url.QueryEscape(r.SubscriptionKey)
+		}
+	}
+	return s, nil
+}
+
+// escapeQuery percent-encodes what may not stand in a URL's query (RFC 3986
+// §3.4): a space, a double quote, a backtick, <>\^{|} and non-ASCII bytes.
+// Go keeps a parsed query as it was typed and would put a space straight
+// into the request line, which servers refuse.
+func escapeQuery(q string) string {
+	var b strings.Builder
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"`<>\\^{|}", c) >= 0 {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// Build makes the http.Request for r.
+func Build(ctx context.Context, r Request) (*http.Request, error) {
+	u, err := r.target(true)
+	if err != nil {
+		return nil, err
 	}
 	var body io.Reader
 	if r.Body != nil {
 		body = bytes.NewReader(r.Body)
 	}
-	method := r.Method
-	if method == "" {
-		method = http.MethodGet
-		if r.Body != nil {
-			method = http.MethodPost
-		}
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	req, err := http.NewRequestWithContext(ctx, r.method(), u, body)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("User-Agent", "entratoken")
-	for _, h := range r.Headers {
+	for _, h := range r.wire() {
+		if strings.EqualFold(h.Name, "Host") {
+			req.Host = h.Value // Go sends Host from req.Host, never from the header map
+			continue
+		}
 		req.Header.Add(h.Name, h.Value)
 	}
-	if r.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+r.Token)
-	}
-	if r.SubscriptionKey != "" && !r.KeyInQuery {
-		req.Header.Set(SubscriptionHeader, r.SubscriptionKey)
-	}
-	if r.Body != nil && req.Header.Get("Content-Type") == "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	return req, nil
-}
-
-// Client returns a client for calls: base's transport and timeout, at most
-// 5 redirects, and the credentials dropped whenever a redirect leaves the
-// original host (Go drops Authorization itself; the subscription key is a
-// custom header it would forward).
-func Client(base *http.Client) *http.Client {
-	c := *base
-	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if len(via) >= 5 {
-			return errors.New("more than 5 redirects")
-		}
-		if !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
-			req.Header.Del("Authorization")
-			req.Header.Del(SubscriptionHeader)
-			q := req.URL.Query()
-			if q.Has(SubscriptionQuery) {
-				q.Del(SubscriptionQuery)
-				req.URL.RawQuery = q.Encode()
-			}
-		}
-		return nil
-	}
-	return &c
 }
 
 // Do sends r once. A non-nil error is a *TransportError: no HTTP answer.

@@ -9,6 +9,14 @@ import (
 	"time"
 )
 
+// The bounds of --repeat and --concurrency (spec/cli.md, "Network rules"):
+// enough to measure a gateway's latency and see its rate limit, not enough
+// to turn the tool into a load generator or exhaust this machine.
+const (
+	MaxRepeat      = 100000
+	MaxConcurrency = 64
+)
+
 // Summary is what --repeat reports.
 type Summary struct {
 	Count        int            `json:"count"`
@@ -30,14 +38,14 @@ type Percentiles struct {
 }
 
 // Repeat sends r n times with at most c in flight, the same token for all
-// (it was acquired once), and summarizes statuses and latencies.
+// (it was acquired once), and summarizes statuses and latencies. n and c are
+// held to [1, MaxRepeat] and [1, MaxConcurrency]; callers refuse values
+// beyond them before getting here, and nothing is allocated by n up front.
 func Repeat(ctx context.Context, client *http.Client, r Request, n, c int) Summary {
-	if c < 1 {
-		c = 1
-	}
-	c = min(c, n)
+	n = max(1, min(n, MaxRepeat))
+	c = max(1, min(c, MaxConcurrency, n))
 	s := Summary{Count: n, Concurrency: c, StatusCounts: map[string]int{}}
-	lat := make([]time.Duration, 0, n)
+	var lat []time.Duration // grows with the answers that came, not with n
 	var mu sync.Mutex
 	jobs := make(chan struct{})
 	var wg sync.WaitGroup

@@ -215,11 +215,9 @@ func checkSignature(e env, r *rule, t *token.Token, o *outcome, sources []keySou
 	collect := func() {
 		cands = cands[:0]
 		for _, s := range sources {
-			for i := range s.set.Keys.Len() {
-				k, _ := s.set.Keys.Key(i)
-				if id, _ := k.KeyID(); kid == "" || id == kid {
-					cands = append(cands, candidate{k, s.from})
-				}
+			ks, _ := s.set.Candidates(kid, t.String("iss"), inspect.Tenant(t)) // enc keys and other tenants' keys never verify
+			for _, k := range ks {
+				cands = append(cands, candidate{k, s.from})
 			}
 		}
 		for _, pk := range r.SigningKeys {

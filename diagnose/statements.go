@@ -99,12 +99,13 @@ func checkHeader(e env, n *Node) *outcome {
 			return o
 		}
 	}
-	shown := token.Redact(v)
-	if netx.SecretHeader(name) {
+	shown, expected := token.Redact(v), strings.Join(values, ", ")
+	if netx.SecretHeader(name) { // both sides: the listed values are the secret (often a named value's)
 		shown = "(hidden: the header looks secret)"
+		expected = fmt.Sprintf("one of %d listed values (hidden: the header looks secret)", len(values))
 	}
 	o.fail(finding.Finding{Code: finding.HeaderCheckFailed, Side: finding.SideClient, Line: n.Line,
-		Message: fmt.Sprintf("header %s has a value the policy does not allow", name), Expected: strings.Join(values, ", "),
+		Message: fmt.Sprintf("header %s has a value the policy does not allow", name), Expected: expected,
 		Actual: shown, Fix: "send an allowed value"},
 		cmp.Or(msg, fmt.Sprintf("Header %s value of %s is not allowed. Access denied.", name, shown)))
 	o.check("header", "fail", name+" value not allowed")

@@ -251,7 +251,7 @@ func verify(ctx context.Context, t *token.Token, o Options, r *Report) (Signatur
 		return sig, extra, err
 	}
 	sig.KeysFrom, r.Issuer = set.From, set.Issuer
-	key, set, err := findKey(ctx, o.Resolver, set, sig.Kid, []byte(t.Raw))
+	key, set, notes, err := findKey(ctx, o.Resolver, set, t)
 	if err != nil {
 		sig.Status, sig.Reason = StatusUnverified, "keys unavailable: "+err.Error()
 		return sig, extra, err
@@ -264,6 +264,9 @@ func verify(ctx context.Context, t *token.Token, o Options, r *Report) (Signatur
 		}
 		if set.Refreshed {
 			msg += "; the key set was fetched again to allow for key rollover"
+		}
+		if len(notes) > 0 {
+			msg = fmt.Sprintf("no usable key for kid %q in the key set from %s: %s", sig.Kid, set.From, strings.Join(notes, "; "))
 		}
 		s, fs, _ := fail(finding.SigningKeyNotFound, msg,
 			"the token was signed by another tenant, by a key Entra has retired, or forged; for an app with a custom signing key, use --openid-config with ?appid=<app-id>")
@@ -323,43 +326,35 @@ func keySet(ctx context.Context, t *token.Token, o Options) (*keys.Set, error) {
 	return o.Resolver.Tenant(ctx, tenant, v)
 }
 
-// findKey returns the key that should verify the token: by kid, refreshing a
-// cached set once when the kid is unknown (key rollover); without kid, the
-// first RSA key that verifies. A nil key means none was found.
-func findKey(ctx context.Context, res *keys.Resolver, set *keys.Set, kid string, raw []byte) (jwk.Key, *keys.Set, error) {
-	lookup := func(s *keys.Set) jwk.Key {
-		if kid != "" {
-			if k, ok := s.Keys.LookupKeyID(kid); ok {
-				return k
+// findKey returns the key that should verify the token: the set's
+// candidates for its kid, issuer and tenant (keys.Set.Candidates), refreshing
+// a cached set once when none is found (key rollover); without kid, the
+// first RSA candidate that verifies. A nil key means none was found; notes
+// say why keys whose kid matched were not used.
+func findKey(ctx context.Context, res *keys.Resolver, set *keys.Set, t *token.Token) (jwk.Key, *keys.Set, []string, error) {
+	kid, raw := t.HeaderString("kid"), []byte(t.Raw)
+	lookup := func(s *keys.Set) (jwk.Key, []string) {
+		cands, notes := s.Candidates(kid, t.String("iss"), Tenant(t))
+		for _, k := range cands {
+			if kid != "" {
+				return k, notes
 			}
-			// Entra's kid is the certificate thumbprint, published as x5t
-			// too; a key set that carries only x5t still names the key.
-			for i := range s.Keys.Len() {
-				k, _ := s.Keys.Key(i)
-				if t, ok := k.X509CertThumbprint(); ok && t == kid {
-					return k
-				}
-			}
-			return nil
-		}
-		for i := range s.Keys.Len() {
-			k, _ := s.Keys.Key(i)
-			if k.KeyType() == jwa.RSA() {
-				if err := verifyRS256(raw, k); err == nil {
-					return k
-				}
+			if k.KeyType() == jwa.RSA() && verifyRS256(raw, k) == nil {
+				return k, notes
 			}
 		}
-		return nil
+		return nil, notes
 	}
-	if k := lookup(set); k != nil || res == nil {
-		return k, set, nil
+	if k, notes := lookup(set); k != nil || res == nil {
+		return k, set, notes, nil
 	}
 	fresh, err := res.Refresh(ctx, set)
 	if err != nil || fresh == set {
-		return nil, set, err
+		_, notes := lookup(set)
+		return nil, set, notes, err
 	}
-	return lookup(fresh), fresh, nil
+	k, notes := lookup(fresh)
+	return k, fresh, notes, nil
 }
 
 // kids lists the key IDs of a set, for evidence; long sets are cut short.

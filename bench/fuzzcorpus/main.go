@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/entratoken/entratoken/internal/entra"
 	"github.com/entratoken/entratoken/internal/fakeentra"
@@ -83,5 +84,65 @@ func run() error {
 			return err
 		}
 	}
-	return nil
+	return hostileSeeds(tn)
+}
+
+// hostileSeeds are the inputs of the hardening tests (README, "Hardening"):
+// terminal control sequences in claims, responses and policies, key sets
+// that mix an unparseable key, an encryption key and another tenant's key,
+// and shell metacharacters for --curl.
+func hostileSeeds(tn *fakeentra.Tenant) error {
+	const screen = "\x1b[2J\x1b[Hsignature: VALID\r\u009b31m\u202e\x1b]0;pwned\x07"
+	tok, err := tn.Mint(fakeentra.Spec{Roles: []string{"Orders.Read"}, Claims: map[string]any{"name": screen, "unique_name": "\u202eDILAV"}})
+	if err != nil {
+		return err
+	}
+	for _, dir := range []string{"internal/token/testdata/fuzz/FuzzDecode", "inspect/testdata/fuzz/FuzzInspect"} {
+		if err := write(dir, "string", []byte(tok)); err != nil {
+			return err
+		}
+	}
+	set := strings.Replace(string(tn.KeySetJSON(entra.V2)), `{"keys":[`, `{"keys":[{"kty":"RSA","kid":"broken","n":"%%%","e":"AQAB"},`+
+		`{"kty":"RSA","use":"enc","kid":"enc","n":"AQAB","e":"AQAB"},{"kty":"RSA","key_ops":["encrypt"],"kid":"ops","n":"AQAB","e":"AQAB"},`+
+		`{"kty":"RSA","kid":"other","issuer":"https://login.microsoftonline.com/`+fakeentra.OtherTenantID+`/v2.0","n":"AQAB","e":"AQAB"},`, 1)
+	if err := write("internal/keys/testdata/fuzz/FuzzParseSet", "[]byte", []byte(set)); err != nil {
+		return err
+	}
+	if err := write("diagnose/testdata/fuzz/FuzzParseResponse", "[]byte", []byte("HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nX-Echo: Bearer "+tok+"\r\n\r\n{\"statusCode\":401,\"message\":\""+screen+"\"}\n")); err != nil {
+		return err
+	}
+	policy := "<policies><inbound><validate-jwt header-name=\"Authorization\"><audiences><audience>api://x\u009b2J\u202e</audience></audiences></validate-jwt></inbound></policies>"
+	if err := write("diagnose/testdata/fuzz/FuzzParseAndEvaluate", "string", []byte(policy)); err != nil {
+		return err
+	}
+	for _, v := range []string{screen, "\xc2\x9b\xff\x7f", "ok\r\n\x1b[32;1mgreen\x1b[0;22m"} {
+		if err := write("internal/iostreams/testdata/fuzz/FuzzSanitize", "string", []byte(v)); err != nil {
+			return err
+		}
+	}
+	shell := "$(touch pwned)`touch pwned`'\"\\;|&><*?{a,b}[x]~#"
+	if err := writeAll("internal/redact/testdata/fuzz/FuzzString", "string", "https://x/?subscription-key=", "string", "0123456789abcdef", "string", "&code=c0de-secret "+screen); err != nil {
+		return err
+	}
+	return writeAll("call/testdata/fuzz/FuzzCurl", "string", "https://gw/o?q="+shell, "string", "X-Note", "string", shell,
+		"[]byte", "@/etc/passwd\x00\x1b", "string", "PATCH", "bool", "true")
+}
+
+// writeAll stores one seed of several values, given as kind, value pairs;
+// a bool's value is written as it is.
+func writeAll(dir string, kv ...string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	body := "go test fuzz v1\n"
+	h := sha256.New()
+	for i := 0; i+1 < len(kv); i += 2 {
+		h.Write([]byte(kv[i+1]))
+		if kv[i] == "bool" {
+			body += "bool(" + kv[i+1] + ")\n"
+		} else {
+			body += fmt.Sprintf("%s(%q)\n", kv[i], kv[i+1])
+		}
+	}
+	return os.WriteFile(filepath.Join(dir, "seed-"+hex.EncodeToString(h.Sum(nil)[:6])), []byte(body), 0o644)
 }

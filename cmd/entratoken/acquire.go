@@ -139,7 +139,7 @@ func (o *AcquireOptions) complete(f *Factory) error {
 		o.secretFromFlag = true
 	}
 	if o.ClientSecretFile != "" {
-		s, err := readSecretFile(o.ClientSecretFile, f.IO.In)
+		s, err := readSecretFile("--client-secret-file", o.ClientSecretFile, f.IO.In)
 		if err != nil {
 			return err
 		}
@@ -181,7 +181,8 @@ func countSet(bs ...bool) int {
 	return n
 }
 
-func readSecretFile(path string, stdin io.Reader) (string, error) {
+// readSecretFile reads a secret from the file flag names (or stdin for -).
+func readSecretFile(flag, path string, stdin io.Reader) (string, error) {
 	var b []byte
 	var err error
 	if path == "-" {
@@ -190,11 +191,11 @@ func readSecretFile(path string, stdin io.Reader) (string, error) {
 		b, err = iostreams.ReadFile(path, 64<<10)
 	}
 	if err != nil {
-		return "", flagErrorf("--client-secret-file %s: %v", path, err)
+		return "", flagErrorf("%s %s: %v", flag, path, err)
 	}
 	s := strings.TrimRight(string(b), "\r\n")
 	if s == "" {
-		return "", flagErrorf("--client-secret-file %s is empty", path)
+		return "", flagErrorf("%s %s is empty", flag, path)
 	}
 	return s, nil
 }
@@ -254,7 +255,7 @@ func runAcquire(ctx context.Context, f *Factory, o *AcquireOptions) error {
 	if o.Decode {
 		rep, _ := inspect.Inspect(ctx, res.Token, inspect.Options{Resolver: f.Resolver(), Tenant: f.Globals.Tenant})
 		fmt.Fprintln(f.IO.ErrOut)
-		_ = rep.WriteText(f.IO.ErrOut, f.IO.Palette())
+		_ = rep.WriteText(f.IO.ErrOut, f.IO.ErrPalette())
 	}
 	return nil
 }
@@ -284,7 +285,7 @@ func whoFor(res *acquire.Result, t *token.Token) (tenant, client string) {
 // writeAcquireSummary says on stderr what was acquired, in one line, and
 // warns when an app-only token carries no roles.
 func writeAcquireSummary(f *Factory, res *acquire.Result, t *token.Token, tenant, client string) {
-	w, p := f.IO.ErrOut, f.IO.Palette()
+	w, p := f.IO.ErrOut, f.IO.ErrPalette()
 	for _, a := range res.Attempts {
 		fmt.Fprintf(w, "entratoken: auto: %-18s %s", a.Method, a.Outcome)
 		if a.Reason != "" {

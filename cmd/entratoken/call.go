@@ -1,10 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -70,37 +72,8 @@ token cannot be acquired, 4 when the request fails below HTTP (connection, TLS, 
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.URL = args[0]
-			if _, err := netx.CheckURL(o.URL); err != nil {
-				return flagErrorf("%v (a bearer token is never sent in clear text to another machine)", err)
-			}
-			for _, h := range o.Headers {
-				if !strings.Contains(h, ":") {
-					return flagErrorf("-H wants 'Name: value', not %q", h)
-				}
-			}
-			if f.Globals.Offline && !o.Curl {
-				return flagErrorf("--offline: call sends a request over the network; use --curl to print it instead, or drop --offline")
-			}
-			o.acquireSet = o.Acquire.Resource != "" || len(o.Acquire.Scopes) > 0 || cmd.Flags().Changed("method")
-			if o.Token != "" && o.acquireSet {
-				return flagErrorf("flag '--token' and the acquisition flags (--resource, --scope, --method) are mutually exclusive")
-			}
-			if o.acquireSet {
-				o.Acquire.placeholderOnly = o.Curl && !o.ShowSecrets
-				if err := o.Acquire.complete(f); err != nil {
-					return err
-				}
-			}
-			if o.Key != "" && o.KeyFile != "" {
-				return flagErrorf("flag '--subscription-key' and flag '--subscription-key-file' are mutually exclusive")
-			}
-			if o.Repeat < 1 || o.Concurrency < 1 {
-				return flagErrorf("--repeat and --concurrency must be at least 1")
-			}
-			for _, s := range o.ExpectStatus {
-				if s < 100 || s > 999 {
-					return flagErrorf("--expect-status %d is not an HTTP status", s)
-				}
+			if err := o.validate(f, cmd.Flags().Changed("method")); err != nil {
+				return err
 			}
 			f.markRan()
 			if runF != nil {
@@ -129,14 +102,107 @@ token cannot be acquired, 4 when the request fails below HTTP (connection, TLS, 
 	return cmd
 }
 
+// validate checks the flags before anything is read or sent.
+func (o *CallOptions) validate(f *Factory, methodSet bool) error {
+	if _, err := netx.CheckURL(o.URL); err != nil {
+		return flagErrorf("%v (a bearer token is never sent in clear text to another machine)", err)
+	}
+	if m := strings.ToUpper(o.Acquire.Method); methodSet && isHTTPMethod(m) {
+		return flagErrorf("--method is how the token is acquired (%s); for the HTTP method use -X %s (--request %s)", methodList(), m, m)
+	}
+	if o.Method != "" && !call.ValidMethod(o.Method) {
+		return flagErrorf("-X %q is not an HTTP method (a token: letters, digits and !#$%%&'*+-.^_`|~)", o.Method)
+	}
+	for _, h := range o.Headers {
+		k, v, ok := strings.Cut(h, ":")
+		if !ok {
+			return flagErrorf("-H wants 'Name: value', not %q", h)
+		}
+		if err := call.ValidHeader(strings.TrimSpace(k), strings.TrimSpace(v)); err != nil {
+			return flagErrorf("-H: %v", err)
+		}
+	}
+	if f.Globals.Offline && !o.Curl {
+		return flagErrorf("--offline: call sends a request over the network; use --curl to print it instead, or drop --offline")
+	}
+	o.acquireSet = o.Acquire.Resource != "" || len(o.Acquire.Scopes) > 0 || methodSet
+	if o.Token != "" && o.acquireSet {
+		return flagErrorf("flag '--token' and the acquisition flags (--resource, --scope, --method) are mutually exclusive")
+	}
+	if (o.Token != "" || o.acquireSet) && o.headerToken() != "" {
+		return flagErrorf("a token from -H 'Authorization: Bearer ...' and one from --token or the acquisition flags: give one")
+	}
+	if o.acquireSet {
+		o.Acquire.placeholderOnly = o.Curl && !o.ShowSecrets
+		if err := o.Acquire.complete(f); err != nil {
+			return err
+		}
+	}
+	if o.Key != "" && o.KeyFile != "" {
+		return flagErrorf("flag '--subscription-key' and flag '--subscription-key-file' are mutually exclusive")
+	}
+	if o.Repeat < 1 || o.Repeat > call.MaxRepeat {
+		return flagErrorf("--repeat must be between 1 and %d, not %d", call.MaxRepeat, o.Repeat)
+	}
+	if o.Concurrency < 1 || o.Concurrency > call.MaxConcurrency {
+		return flagErrorf("--concurrency must be between 1 and %d, not %d", call.MaxConcurrency, o.Concurrency)
+	}
+	for _, s := range o.ExpectStatus {
+		if s < 100 || s > 999 {
+			return flagErrorf("--expect-status %d is not an HTTP status", s)
+		}
+	}
+	return nil
+}
+
+func isHTTPMethod(m string) bool {
+	switch m {
+	case "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS":
+		return true
+	}
+	return false
+}
+
+// headerToken is the token of a -H 'Authorization: Bearer ...', if one was
+// given: it is sent, masked and diagnosed like one from --token.
+func (o *CallOptions) headerToken() string {
+	for _, h := range o.Headers {
+		k, v, _ := strings.Cut(h, ":")
+		scheme, tok, _ := strings.Cut(strings.TrimSpace(v), " ")
+		if strings.EqualFold(strings.TrimSpace(k), "Authorization") && strings.EqualFold(scheme, "Bearer") {
+			return strings.TrimSpace(tok)
+		}
+	}
+	return ""
+}
+
 // callRequest gathers the request: body, headers, token, key.
 func (f *Factory) callRequest(ctx context.Context, o *CallOptions) (call.Request, error) {
 	r := call.Request{Method: strings.ToUpper(o.Method), URL: o.URL, KeyInQuery: o.KeyInQuery}
+	if u, err := url.Parse(o.URL); err == nil {
+		for name, vs := range u.Query() {
+			if netx.SecretQuery(name) {
+				for _, v := range vs {
+					f.addSecret(v) // a key or token given in the URL itself
+				}
+			}
+		}
+	}
+	headerKey := ""
 	for _, h := range o.Headers {
 		k, v, _ := strings.Cut(h, ":")
-		r.Headers = append(r.Headers, call.Header{Name: strings.TrimSpace(k), Value: strings.TrimSpace(v)})
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		switch {
+		case strings.EqualFold(k, "Authorization") && o.headerToken() != "":
+			r.Token = o.headerToken()
+			continue
+		case strings.EqualFold(k, call.SubscriptionHeader):
+			headerKey = v
+			continue
+		}
+		r.Headers = append(r.Headers, call.Header{Name: k, Value: v})
 		if netx.SecretHeader(k) {
-			f.addSecret(strings.TrimSpace(v))
+			f.addSecret(v)
 		}
 	}
 	if o.Data != "" {
@@ -145,6 +211,9 @@ func (f *Factory) callRequest(ctx context.Context, o *CallOptions) (call.Request
 			return r, err
 		}
 		r.Body = b
+		if file, ok := strings.CutPrefix(o.Data, "@"); ok && file != "-" {
+			r.BodyFile = file
+		}
 	}
 	switch {
 	case o.Token != "":
@@ -165,12 +234,12 @@ func (f *Factory) callRequest(ctx context.Context, o *CallOptions) (call.Request
 		r.Token = res.Token
 		fmt.Fprintf(f.IO.ErrOut, "entratoken: token acquired with %s\n", res.Method)
 	}
-	r.SubscriptionKey = o.Key
+	r.SubscriptionKey = cmp.Or(o.Key, headerKey)
 	o.keyFromFlag = o.Key != ""
 	if r.SubscriptionKey == "" && o.KeyFile != "" {
-		k, err := readSecretFile(o.KeyFile, f.IO.In)
+		k, err := readSecretFile("--subscription-key-file", o.KeyFile, f.IO.In)
 		if err != nil {
-			return r, flagErrorf("--subscription-key-file: %v", err)
+			return r, err
 		}
 		r.SubscriptionKey = k
 	}
@@ -212,10 +281,14 @@ func runCall(ctx context.Context, f *Factory, o *CallOptions) error {
 		}
 	}
 	if o.Curl {
-		_, err := fmt.Fprintln(f.IO.Out, call.Curl(r, o.ShowSecrets))
+		line, err := call.Curl(r, o.ShowSecrets)
+		if err != nil {
+			return flagErrorf("--curl: %v", err)
+		}
+		_, err = fmt.Fprintln(f.IO.Out, line)
 		return err
 	}
-	client := call.Client(f.HTTPClient())
+	client := f.HTTPClient()
 	if o.Trace {
 		f.Globals.Verbose = true
 		r.Logf = f.logf

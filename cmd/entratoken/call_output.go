@@ -10,8 +10,8 @@ import (
 
 	"github.com/entratoken/entratoken/call"
 	"github.com/entratoken/entratoken/diagnose"
-	"github.com/entratoken/entratoken/internal/netx"
-	"github.com/entratoken/entratoken/internal/token"
+	"github.com/entratoken/entratoken/internal/iostreams"
+	"github.com/entratoken/entratoken/internal/redact"
 )
 
 // maxShownBody bounds the body printed as text; JSON carries all that was read.
@@ -31,13 +31,19 @@ func (c *callResult) mask(v string) string {
 	if c.show || v == "" {
 		return v
 	}
-	if strings.HasPrefix(v, "eyJ") {
-		return token.Fingerprint(v)
-	}
-	return fmt.Sprintf("****(%d chars)", len(v))
+	return redact.Mask(v)
 }
 
-func (c *callResult) requestHeaders() [][2]string {
+// header is how a header is shown: every one, of any name, request or
+// response, through the one redaction (unless --show-secrets).
+func (c *callResult) header(f *Factory, name, value string) string {
+	if c.show {
+		return value
+	}
+	return f.Secrets.Header(name, value)
+}
+
+func (c *callResult) requestHeaders(f *Factory) [][2]string {
 	var out [][2]string
 	if c.req.Token != "" {
 		out = append(out, [2]string{"Authorization", "Bearer " + c.mask(c.req.Token)})
@@ -46,39 +52,37 @@ func (c *callResult) requestHeaders() [][2]string {
 		out = append(out, [2]string{call.SubscriptionHeader, c.mask(c.req.SubscriptionKey)})
 	}
 	for _, h := range c.req.Headers {
-		v := h.Value
-		if netx.SecretHeader(h.Name) {
-			v = c.mask(v)
-		}
-		out = append(out, [2]string{h.Name, v})
+		out = append(out, [2]string{h.Name, c.header(f, h.Name, h.Value)})
 	}
 	return out
 }
 
-func (c *callResult) shownURL() string {
-	if c.req.SubscriptionKey != "" && c.req.KeyInQuery && !c.show {
+// shownURL is the URL sent, with the key (when in the query) and every
+// other secret query value masked.
+func (c *callResult) shownURL(f *Factory) string {
+	u := c.req.URL
+	if c.req.SubscriptionKey != "" && c.req.KeyInQuery {
 		sep := "?"
-		if strings.Contains(c.req.URL, "?") {
+		if strings.Contains(u, "?") {
 			sep = "&"
 		}
-		return c.req.URL + sep + call.SubscriptionQuery + "=" + c.mask(c.req.SubscriptionKey)
+		u += sep + call.SubscriptionQuery + "=" + c.req.SubscriptionKey
 	}
-	return c.req.URL
+	if c.show {
+		return u
+	}
+	return f.redact(u)
 }
 
-func (c *callResult) responseHeaders() []string {
+func (c *callResult) responseHeaders(f *Factory) [][2]string {
 	var names []string
 	for k := range c.resp.Headers {
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	var out []string
+	var out [][2]string
 	for _, k := range names {
-		v := strings.Join(c.resp.Headers[k], ", ")
-		if netx.SecretHeader(k) && !strings.EqualFold(k, "WWW-Authenticate") {
-			v = c.mask(v)
-		}
-		out = append(out, k+": "+v)
+		out = append(out, [2]string{k, c.header(f, k, strings.Join(c.resp.Headers[k], ", "))})
 	}
 	return out
 }
@@ -97,10 +101,16 @@ func isJSON(h http.Header, body []byte) bool {
 	return strings.Contains(strings.ToLower(h.Get("Content-Type")), "json") && json.Valid(body)
 }
 
+// text writes the exchange as curl -v does: the response body alone on
+// stdout, everything else (request, status, headers, timing, who refused,
+// diagnosis) on stderr, so call URL | jq and call URL > body.json work. On a
+// terminal the body is pretty-printed (JSON), redacted and sanitised; to
+// anything else it is written byte for byte, with only the secrets this
+// invocation holds (its token, key and environment secrets) replaced.
 func (c *callResult) text(f *Factory) error {
-	w, p := f.IO.Out, f.IO.Palette()
-	fmt.Fprintf(w, "%s %s %s\n", p.Dim(">"), c.method(), c.shownURL())
-	for _, h := range c.requestHeaders() {
+	w, p := f.IO.ErrOut, f.IO.ErrPalette()
+	fmt.Fprintf(w, "%s %s %s\n", p.Dim(">"), c.method(), c.shownURL(f))
+	for _, h := range c.requestHeaders(f) {
 		fmt.Fprintf(w, "%s %s: %s\n", p.Dim(">"), h[0], h[1])
 	}
 	status := fmt.Sprintf("%s %d %s", c.resp.Proto, c.resp.Status, http.StatusText(c.resp.Status))
@@ -115,25 +125,11 @@ func (c *callResult) text(f *Factory) error {
 		fmt.Fprintf(w, "   %s %s", p.Bold("refused by:"), refusedWords(c.refused.RefusedBy))
 	}
 	fmt.Fprintln(w)
-	for _, h := range c.responseHeaders() {
-		fmt.Fprintf(w, "%s %s\n", p.Dim("<"), h)
+	for _, h := range c.responseHeaders(f) {
+		fmt.Fprintf(w, "%s %s: %s\n", p.Dim("<"), h[0], h[1])
 	}
-	body := c.resp.Body
-	if isJSON(c.resp.Headers, body) {
-		var buf bytes.Buffer
-		if json.Indent(&buf, body, "", "  ") == nil {
-			body = buf.Bytes()
-		}
-	}
-	if len(body) > 0 {
-		shown := body
-		if len(shown) > maxShownBody {
-			shown = shown[:maxShownBody]
-		}
-		fmt.Fprintf(w, "\n%s\n", strings.TrimRight(f.redact(string(shown)), "\n"))
-		if len(body) > maxShownBody || c.resp.Truncated {
-			fmt.Fprintf(w, "%s\n", p.Dim(fmt.Sprintf("(body cut: %d bytes shown; -o json carries up to %d KiB)", len(shown), call.MaxBody>>10)))
-		}
+	if err := c.writeBody(f); err != nil {
+		return err
 	}
 	t := c.resp.Timing
 	fmt.Fprintf(w, "\n%s dns %s  connect %s  tls %s  first byte %s  total %s\n", p.Bold("timing:"),
@@ -145,6 +141,50 @@ func (c *callResult) text(f *Factory) error {
 	if c.diagnosis != nil {
 		fmt.Fprintf(w, "\n%s\n", p.Bold("Diagnosis of the token sent"))
 		c.diagnosis.WriteText(w, p, c.diagSource)
+	}
+	return nil
+}
+
+// writeBody puts the response body on stdout: see text.
+func (c *callResult) writeBody(f *Factory) error {
+	body := c.resp.Body
+	if len(body) == 0 {
+		return nil
+	}
+	note := func(format string, args ...any) {
+		fmt.Fprintf(f.IO.ErrOut, "%s\n", f.IO.ErrPalette().Dim(fmt.Sprintf(format, args...)))
+	}
+	if !f.IO.OutTTY {
+		if !c.show {
+			body = f.Secrets.Values(body)
+		}
+		if _, err := iostreams.Raw(f.IO.Out).Write(body); err != nil {
+			return err
+		}
+		if c.resp.Truncated {
+			note("(body cut at %d KiB: the rest was not read)", call.MaxBody>>10)
+		}
+		return nil
+	}
+	if isJSON(c.resp.Headers, body) {
+		var buf bytes.Buffer
+		if json.Indent(&buf, body, "", "  ") == nil {
+			body = buf.Bytes()
+		}
+	}
+	shown := body
+	if len(shown) > maxShownBody {
+		shown = shown[:maxShownBody]
+	}
+	text := string(shown)
+	if !c.show {
+		text = f.redact(text)
+	}
+	if _, err := fmt.Fprintf(f.IO.Out, "%s\n", strings.TrimRight(text, "\n")); err != nil {
+		return err
+	}
+	if len(body) > maxShownBody || c.resp.Truncated {
+		note("(body cut: %d bytes shown; redirect stdout to a file, or -o json, for up to %d KiB)", len(shown), call.MaxBody>>10)
 	}
 	return nil
 }
@@ -173,21 +213,24 @@ type callJSON struct {
 
 func (c *callResult) json(f *Factory) callJSON {
 	reqHeaders := map[string]string{}
-	for _, h := range c.requestHeaders() {
+	for _, h := range c.requestHeaders(f) {
 		reqHeaders[h[0]] = h[1]
 	}
 	respHeaders := map[string]string{}
-	for _, h := range c.responseHeaders() {
-		k, v, _ := strings.Cut(h, ": ")
-		respHeaders[k] = v
+	for _, h := range c.responseHeaders(f) {
+		respHeaders[h[0]] = h[1]
 	}
-	var body any = f.redact(string(c.resp.Body))
-	if isJSON(c.resp.Headers, c.resp.Body) {
-		body = json.RawMessage(f.redact(string(c.resp.Body)))
+	shown := string(c.resp.Body)
+	if !c.show {
+		shown = f.redact(shown)
+	}
+	var body any = shown
+	if isJSON(c.resp.Headers, c.resp.Body) && json.Valid([]byte(shown)) {
+		body = json.RawMessage(shown)
 	}
 	t := c.resp.Timing
 	out := callJSON{
-		Request:  map[string]any{"method": c.method(), "url": c.shownURL(), "headers": reqHeaders, "body_bytes": len(c.req.Body)},
+		Request:  map[string]any{"method": c.method(), "url": c.shownURL(f), "headers": reqHeaders, "body_bytes": len(c.req.Body)},
 		Response: map[string]any{"status": c.resp.Status, "headers": respHeaders, "body": body, "truncated": c.resp.Truncated},
 		Timing: map[string]float64{"dns_ms": ms(t.DNS.Microseconds()), "connect_ms": ms(t.Connect.Microseconds()), "tls_ms": ms(t.TLS.Microseconds()),
 			"first_byte_ms": ms(t.FirstByte.Microseconds()), "total_ms": ms(t.Total.Microseconds())},

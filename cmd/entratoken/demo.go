@@ -274,17 +274,17 @@ func runStep(ctx context.Context, f *Factory, tenant *fakeentra.Server, cache st
 		*s.capture = strings.TrimSpace(stdout.String())
 		stdout.Reset()
 	}
-	report := stdout.Bytes()
+	report, exchange := stdout.Bytes(), stderr.Bytes()
 	switch {
 	case s.brief:
 		report = briefReport(report)
-	case s.callBrief:
-		report = briefCall(report)
+	case s.callBrief: // call's exchange and diagnosis are on stderr, its body on stdout
+		exchange = briefCall(exchange)
 	}
 	// The demo prints everything on stdout so that it reads in order, and
 	// shows its files by name, as in the commands above.
 	hide := strings.NewReplacer(cache+string(filepath.Separator), "")
-	out.Write([]byte(hide.Replace(stderr.String())))
+	out.Write([]byte(hide.Replace(string(exchange))))
 	out.Write([]byte(hide.Replace(string(report))))
 	return code, nil
 }

@@ -8,13 +8,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/entratoken/entratoken/internal/iostreams"
 	"github.com/entratoken/entratoken/internal/keys"
 	"github.com/entratoken/entratoken/internal/netx"
-	"github.com/entratoken/entratoken/internal/token"
+	"github.com/entratoken/entratoken/internal/redact"
 )
 
 // Globals are the global flags (spec/cli.md, "Global flags").
@@ -40,26 +39,21 @@ type Factory struct {
 	RootCAs *x509.CertPool
 
 	authority *url.URL
-	ran       bool     // a command's RunE started: errors after this are not usage errors
-	secrets   []string // values never to print: redacted from every message
-	client    *http.Client
+	ran       bool // a command's RunE started: errors after this are not usage errors
+	// Secrets holds the values never to print; everything printed passes
+	// through it (run registers the environment's secrets before parsing).
+	Secrets redact.Redactor
+	client  *http.Client
+	cache   *keys.Cache // one per invocation, so its warning is said once
 }
 
 // addSecret registers a value that must never appear in output: a client
-// secret, a certificate password, an acquired token.
-func (f *Factory) addSecret(s string) {
-	if len(s) >= 6 {
-		f.secrets = append(f.secrets, s)
-	}
-}
+// secret, a certificate password, an acquired token, a key.
+func (f *Factory) addSecret(s string) { f.Secrets.Add(s) }
 
-// redact removes registered secrets and anything token-shaped from s.
-func (f *Factory) redact(s string) string {
-	for _, v := range f.secrets {
-		s = strings.ReplaceAll(s, v, "[REDACTED]")
-	}
-	return token.Redact(s)
-}
+// redact hides in s every registered secret, anything token-shaped and the
+// secret query values of any URL.
+func (f *Factory) redact(s string) string { return f.Secrets.String(s) }
 
 func newFactory() *Factory {
 	return &Factory{IO: iostreams.System(), Getenv: os.Getenv}
@@ -74,6 +68,7 @@ func (f *Factory) validate() error {
 	if g.Timeout <= 0 {
 		return flagErrorf("--timeout must be positive, not %s", g.Timeout)
 	}
+	iostreams.SetReadWait(g.Timeout)
 	if g.Authority == "" {
 		g.Authority = f.Getenv("AZURE_AUTHORITY_HOST")
 	}
@@ -97,18 +92,19 @@ func (f *Factory) validate() error {
 		}
 	}
 	if g.NoColor {
-		f.IO.Color = false
+		f.IO.Color, f.IO.ErrColor = false, false
 	}
 	return nil
 }
 
-// HTTPClient returns the invocation's client, bounded by --timeout. One
-// transport serves the whole invocation, so connections are reused and
-// closeIdle can release them.
+// HTTPClient returns the invocation's client, bounded by --timeout, with the
+// network rules of netx: its redirect policy and its dialled-address check.
+// Every request of the invocation (keys, azidentity, call, and the ARM and
+// Graph clients to come) goes through it; one transport serves them all, so
+// connections are reused and closeIdle can release them.
 func (f *Factory) HTTPClient() *http.Client {
 	if f.client == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.TLSClientConfig = &tls.Config{RootCAs: f.RootCAs, MinVersion: tls.VersionTLS12}
+		t := netx.NewTransport(&tls.Config{RootCAs: f.RootCAs, MinVersion: tls.VersionTLS12})
 		f.client = netx.NewClient(f.Globals.Timeout, t)
 	}
 	return f.client
@@ -125,9 +121,12 @@ func (f *Factory) closeIdle() {
 // Resolver returns the key resolver the global flags describe.
 func (f *Factory) Resolver() *keys.Resolver {
 	r := &keys.Resolver{Authority: f.authority, HTTP: f.HTTPClient(), Offline: f.Globals.Offline}
-	if f.Globals.CacheDir != "" {
-		r.Cache = &keys.Cache{Dir: f.Globals.CacheDir}
+	if f.Globals.CacheDir != "" && f.cache == nil {
+		f.cache = &keys.Cache{Dir: f.Globals.CacheDir, Warnf: func(format string, args ...any) {
+			fmt.Fprintln(f.IO.ErrOut, f.redact("entratoken: warning: "+fmt.Sprintf(format, args...)))
+		}}
 	}
+	r.Cache = f.cache
 	if f.Globals.Verbose {
 		r.Logf = f.logf
 	}

@@ -123,6 +123,8 @@ func TestEnvironmentHelp(t *testing.T) {
 	}
 	read := regexp.MustCompile(`\b(?:Getenv|LookupEnv|getenv)\(([^)]*)\)`)
 	literal := regexp.MustCompile(`^"([A-Za-z_][A-Za-z0-9_]*)"$`)
+	listRead := regexp.MustCompile(`getenv\(name\)$`)
+	envName := regexp.MustCompile(`"([A-Z][A-Z0-9]*_[A-Z0-9_]+)"`)
 	seen := 0
 	err := filepath.WalkDir("../..", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -140,6 +142,17 @@ func TestEnvironmentHelp(t *testing.T) {
 		}
 		for _, m := range read.FindAllStringSubmatch(string(src), -1) {
 			lit := literal.FindStringSubmatch(strings.TrimSpace(m[1]))
+			if lit == nil && listRead.MatchString(m[0]) {
+				// A read over a list of names (the environment's secrets, the
+				// identity endpoints): every name in the file's lists is read.
+				for _, n := range envName.FindAllStringSubmatch(string(src), -1) {
+					seen++
+					if !listed[n[1]] {
+						t.Errorf("%s reads %s (from a list of names) and help environment does not list it", path, n[1])
+					}
+				}
+				continue
+			}
 			if lit == nil {
 				t.Errorf("%s: %s reads a variable by a name that is not a literal; name it so it can be checked here", path, m[0])
 				continue

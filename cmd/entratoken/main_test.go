@@ -21,6 +21,7 @@ import (
 	"github.com/entratoken/entratoken/diagnose"
 	"github.com/entratoken/entratoken/internal/entra"
 	"github.com/entratoken/entratoken/internal/fakeapim"
+	"github.com/entratoken/entratoken/internal/fakecurl"
 	"github.com/entratoken/entratoken/internal/fakeentra"
 )
 
@@ -32,6 +33,7 @@ func TestMain(m *testing.M) {
 		"entratoken": exit(Main),
 		"azd":        exit(fakeAZD), // stand-ins for the developer CLIs (fakecli_test.go)
 		"az":         exit(fakeAZ),
+		"curl":       exit(fakecurl.Main), // records its argv and sends what it describes (internal/fakecurl)
 	})
 }
 
@@ -52,6 +54,7 @@ func TestScripts(t *testing.T) {
 			"jsonpath":  cmdJSONPath,
 			"fakearm":   cmdFakeARM,
 			"canned":    cmdCanned,
+			"hostile":   cmdHostile, // hostile_test.go
 		},
 	})
 }
@@ -153,7 +156,7 @@ func setupScript(env *testscript.Env) error {
 	} {
 		env.Setenv(k, v)
 	}
-	return nil
+	return setupHostile(env)
 }
 
 func server(ts *testscript.TestScript) *fakeentra.Server {

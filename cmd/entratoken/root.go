@@ -58,6 +58,11 @@ func Main() int {
 // run executes args with f and maps the outcome to an exit code, printing the
 // error in the form the output mode wants.
 func run(ctx context.Context, f *Factory, args []string) int {
+	// Before any flag is parsed: a usage error may echo an argument, and an
+	// argument may be "$APIM_SUBSCRIPTION_KEY".
+	if f.Getenv != nil {
+		f.Secrets.AddEnv(f.Getenv)
+	}
 	root := newRootCmd(f)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -76,6 +81,7 @@ func run(ctx context.Context, f *Factory, args []string) int {
 	// name was expected would otherwise be echoed into logs.
 	body := errorBodyOf(err)
 	body.Message, body.Fix = f.redact(body.Message), f.redact(body.Fix)
+	body.Expected, body.Actual = f.redact(body.Expected), f.redact(body.Actual)
 	for i := range body.Attempts {
 		body.Attempts[i].Reason = f.redact(body.Attempts[i].Reason)
 	}

@@ -43,9 +43,10 @@ type Resolver struct {
 // Set is a key set and where it came from.
 type Set struct {
 	Keys      jwk.Set
-	From      string // the key set's URL or file
-	Metadata  string // the discovery document's URL, when one was used
-	Issuer    string // the discovery document's issuer ({tenantid} expanded)
+	From      string   // the key set's URL or file
+	Metadata  string   // the discovery document's URL, when one was used
+	Issuer    string   // the discovery document's issuer ({tenantid} expanded)
+	Skipped   []string // keys of the set that can never verify a signature, and why
 	FromCache bool
 	Refreshed bool // an unknown kid made us fetch the key set again
 }
@@ -168,8 +169,9 @@ func (r *Resolver) jwks(ctx context.Context, fileOrURL string) (*Set, error) {
 		return nil, &Error{Code: finding.KeysUnavailable, Message: "jwks: " + err.Error(), Err: err}
 	}
 	var set jwk.Set
+	var skipped []string
 	fromCache, err := r.get(ctx, fileOrURL, false, func(body []byte) (err error) {
-		set, err = parseSet(body)
+		set, skipped, err = parseSet(body)
 		if err != nil {
 			return fmt.Errorf("key set at %s: %w", fileOrURL, err)
 		}
@@ -178,7 +180,8 @@ func (r *Resolver) jwks(ctx context.Context, fileOrURL string) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Set{Keys: set, From: fileOrURL, FromCache: fromCache}, nil
+	r.noteSkipped(fileOrURL, skipped)
+	return &Set{Keys: set, From: fileOrURL, FromCache: fromCache, Skipped: skipped}, nil
 }
 
 func (r *Resolver) jwksFile(path string) (*Set, error) {
@@ -186,11 +189,12 @@ func (r *Resolver) jwksFile(path string) (*Set, error) {
 	if err != nil {
 		return nil, &FileError{Path: path, Err: err}
 	}
-	set, err := parseSet(b)
+	set, skipped, err := parseSet(b)
 	if err != nil {
 		return nil, &FileError{Path: path, Err: err}
 	}
-	return &Set{Keys: set, From: path}, nil
+	r.noteSkipped(path, skipped)
+	return &Set{Keys: set, From: path, Skipped: skipped}, nil
 }
 
 // FileError is returned when a --jwks file cannot be used: a usage error.
@@ -202,22 +206,6 @@ type FileError struct {
 func (e *FileError) Error() string { return fmt.Sprintf("--jwks %s: %v", e.Path, e.Err) }
 func (e *FileError) Unwrap() error { return e.Err }
 
-func parseSet(b []byte) (jwk.Set, error) {
-	set, err := jwk.Parse(b)
-	if err != nil {
-		return nil, fmt.Errorf("not a JWK set or JWK: %w", err)
-	}
-	// A file may hold private keys (a test fixture); only public halves are used.
-	pub, err := jwk.PublicSetOf(set)
-	if err != nil {
-		return nil, fmt.Errorf("cannot take public keys: %w", err)
-	}
-	if pub.Len() == 0 {
-		return nil, errors.New("the key set has no keys")
-	}
-	return pub, nil
-}
-
 // Refresh fetches s's key set again, bypassing the cache. It is what an
 // unknown kid calls for: the tenant may have rolled its keys since s was
 // cached. It returns s unchanged when s did not come from a cache or the
@@ -228,8 +216,9 @@ func (r *Resolver) Refresh(ctx context.Context, s *Set) (*Set, error) {
 	}
 	r.logf("kid not in cached key set; fetching %s again (key rollover?)", s.From)
 	var set jwk.Set
+	var skipped []string
 	_, err := r.get(ctx, s.From, true, func(body []byte) (err error) {
-		set, err = parseSet(body)
+		set, skipped, err = parseSet(body)
 		if err != nil {
 			return fmt.Errorf("key set at %s: %w", s.From, err)
 		}
@@ -238,7 +227,8 @@ func (r *Resolver) Refresh(ctx context.Context, s *Set) (*Set, error) {
 	if err != nil {
 		return nil, r.explain(err, "")
 	}
-	return &Set{Keys: set, From: s.From, Metadata: s.Metadata, Issuer: s.Issuer, Refreshed: true}, nil
+	r.noteSkipped(s.From, skipped)
+	return &Set{Keys: set, From: s.From, Metadata: s.Metadata, Issuer: s.Issuer, Skipped: skipped, Refreshed: true}, nil
 }
 
 // get hands the document at u to use: from the cache when fresh (unless

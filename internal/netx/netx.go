@@ -1,7 +1,9 @@
-// Package netx holds the network rules every entratoken command follows:
-// https everywhere except loopback (spec/cli.md, --authority-host), redirects
-// held to the same rule, every read bounded in size and every request bounded
-// in time.
+// Package netx holds the network rules every entratoken command follows
+// (spec/cli.md, "Network rules"): credentials travel only over https or to an
+// address that is loopback, checked on the address dialled (NewTransport);
+// redirects are held to the same rule and drop credentials when they leave the
+// origin (CheckRedirect); every read is bounded in size and every request in
+// time (NewClient, Fetch). Every client the tool builds comes from NewClient.
 package netx
 
 import (
@@ -29,8 +31,14 @@ func IsLoopbackHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// CheckURL parses raw and requires https, or http to a loopback host.
+// CheckURL parses raw and requires https, or http to a loopback host (by
+// name here; NewTransport checks the address dialled). A URL with a control
+// or bidirectional-override character is refused: no server needs one, and
+// every echo of it would carry it to a terminal.
 func CheckURL(raw string) (*url.URL, error) {
+	if i := strings.IndexFunc(raw, unprintable); i >= 0 {
+		return nil, fmt.Errorf("%q has a control character (%U): not a URL", raw, []rune(raw[i:])[0])
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%q is not a URL: %w", raw, err)
@@ -78,32 +86,6 @@ func IsMicrosoftAuthority(u *url.URL) bool {
 		return true
 	}
 	return false
-}
-
-// MaxRedirects bounds redirect chains; Entra's endpoints do not redirect.
-const MaxRedirects = 3
-
-// NewClient returns an HTTP client whose every request ends within timeout,
-// that follows at most MaxRedirects redirects and only to URLs CheckURL
-// accepts. base may be nil for Go's default transport (which honours
-// SSL_CERT_FILE and the proxy environment variables).
-func NewClient(timeout time.Duration, base http.RoundTripper) *http.Client {
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	return &http.Client{
-		Transport: base,
-		Timeout:   timeout,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) > MaxRedirects {
-				return fmt.Errorf("more than %d redirects", MaxRedirects)
-			}
-			if _, err := CheckURL(req.URL.String()); err != nil {
-				return fmt.Errorf("redirect refused: %w", err)
-			}
-			return nil
-		},
-	}
 }
 
 // FetchError describes a failed GET: transport failure, timeout, non-200
@@ -185,14 +167,8 @@ func StripURLError(err error) error {
 	return err
 }
 
-// SecretHeader says whether a header's value must never be shown: credentials
-// and anything named like one.
-func SecretHeader(name string) bool {
-	n := strings.ToLower(name)
-	for _, w := range []string{"authorization", "key", "secret", "token", "password", "cookie", "signature"} {
-		if strings.Contains(n, w) {
-			return true
-		}
-	}
-	return false
+// unprintable: C0 and C1 controls, DEL, and the bidirectional overrides and
+// isolates (U+202A-U+202E, U+2066-U+2069) that reorder what a terminal shows.
+func unprintable(r rune) bool {
+	return r < 0x20 || r >= 0x7f && r <= 0x9f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
 }
