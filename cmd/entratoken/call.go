@@ -55,7 +55,14 @@ The token comes from --token (a value, @FILE, or - for stdin) or is acquired wit
 flags as acquire (--resource, --method, --client-id, ...), once, even with --repeat. The
 subscription key comes from --subscription-key, APIM_SUBSCRIPTION_KEY or
 --subscription-key-file, and goes in Ocp-Apim-Subscription-Key (or ?subscription-key= with
---subscription-key-in-query). Neither the token nor the key follows a redirect to another host.
+--subscription-key-in-query). A token given as -H 'Authorization: Bearer ...' is the token, and
+-H 'Ocp-Apim-Subscription-Key: ...' the key. Neither follows a redirect off its origin, nor one from
+https to http; plain http goes only to an address that is loopback.
+
+As curl -v does, the response body alone goes to stdout (byte for byte to a pipe or a file, so
+call URL | jq works), and the request, status, headers, timing and diagnosis to stderr. -X is the
+HTTP method; --method is how the token is acquired. --repeat is at most 100000, --concurrency 64.
+--curl prints a line safe to paste into a POSIX shell that sends exactly what call sends.
 
 On a 401 or 403 it says who refused (APIM's subscription check, APIM's token policy, or the
 backend's own WWW-Authenticate), and diagnoses the token it sent: against --diagnose-policy
@@ -66,6 +73,7 @@ Exit 0 when the status is expected (--expect-status, default any 2xx), 1 otherwi
 token cannot be acquired, 4 when the request fails below HTTP (connection, TLS, timeout).`,
 		Example: `  entratoken call https://contoso.azure-api.net/orders --resource api://contoso-orders
   entratoken call https://contoso.azure-api.net/orders --token @token.txt --diagnose-policy policy.xml
+  entratoken call https://contoso.azure-api.net/orders --resource api://contoso-orders | jq .orders
   entratoken call https://contoso.azure-api.net/orders -X POST -d @order.json -H 'X-Correlation-Id: 42'
   entratoken call https://contoso.azure-api.net/orders --method managed-identity --resource api://contoso-orders --expect-status 200
   entratoken call https://contoso.azure-api.net/orders --resource api://contoso-orders --repeat 200 --concurrency 8 -o json`,
@@ -100,80 +108,6 @@ token cannot be acquired, 4 when the request fails below HTTP (connection, TLS, 
 	fl.BoolVar(&o.Trace, "trace", false, "say each step of the exchange on stderr (connection, TLS, timings)")
 	addAcquireFlags(cmd, &o.Acquire)
 	return cmd
-}
-
-// validate checks the flags before anything is read or sent.
-func (o *CallOptions) validate(f *Factory, methodSet bool) error {
-	if _, err := netx.CheckURL(o.URL); err != nil {
-		return flagErrorf("%v (a bearer token is never sent in clear text to another machine)", err)
-	}
-	if m := strings.ToUpper(o.Acquire.Method); methodSet && isHTTPMethod(m) {
-		return flagErrorf("--method is how the token is acquired (%s); for the HTTP method use -X %s (--request %s)", methodList(), m, m)
-	}
-	if o.Method != "" && !call.ValidMethod(o.Method) {
-		return flagErrorf("-X %q is not an HTTP method (a token: letters, digits and !#$%%&'*+-.^_`|~)", o.Method)
-	}
-	for _, h := range o.Headers {
-		k, v, ok := strings.Cut(h, ":")
-		if !ok {
-			return flagErrorf("-H wants 'Name: value', not %q", h)
-		}
-		if err := call.ValidHeader(strings.TrimSpace(k), strings.TrimSpace(v)); err != nil {
-			return flagErrorf("-H: %v", err)
-		}
-	}
-	if f.Globals.Offline && !o.Curl {
-		return flagErrorf("--offline: call sends a request over the network; use --curl to print it instead, or drop --offline")
-	}
-	o.acquireSet = o.Acquire.Resource != "" || len(o.Acquire.Scopes) > 0 || methodSet
-	if o.Token != "" && o.acquireSet {
-		return flagErrorf("flag '--token' and the acquisition flags (--resource, --scope, --method) are mutually exclusive")
-	}
-	if (o.Token != "" || o.acquireSet) && o.headerToken() != "" {
-		return flagErrorf("a token from -H 'Authorization: Bearer ...' and one from --token or the acquisition flags: give one")
-	}
-	if o.acquireSet {
-		o.Acquire.placeholderOnly = o.Curl && !o.ShowSecrets
-		if err := o.Acquire.complete(f); err != nil {
-			return err
-		}
-	}
-	if o.Key != "" && o.KeyFile != "" {
-		return flagErrorf("flag '--subscription-key' and flag '--subscription-key-file' are mutually exclusive")
-	}
-	if o.Repeat < 1 || o.Repeat > call.MaxRepeat {
-		return flagErrorf("--repeat must be between 1 and %d, not %d", call.MaxRepeat, o.Repeat)
-	}
-	if o.Concurrency < 1 || o.Concurrency > call.MaxConcurrency {
-		return flagErrorf("--concurrency must be between 1 and %d, not %d", call.MaxConcurrency, o.Concurrency)
-	}
-	for _, s := range o.ExpectStatus {
-		if s < 100 || s > 999 {
-			return flagErrorf("--expect-status %d is not an HTTP status", s)
-		}
-	}
-	return nil
-}
-
-func isHTTPMethod(m string) bool {
-	switch m {
-	case "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS":
-		return true
-	}
-	return false
-}
-
-// headerToken is the token of a -H 'Authorization: Bearer ...', if one was
-// given: it is sent, masked and diagnosed like one from --token.
-func (o *CallOptions) headerToken() string {
-	for _, h := range o.Headers {
-		k, v, _ := strings.Cut(h, ":")
-		scheme, tok, _ := strings.Cut(strings.TrimSpace(v), " ")
-		if strings.EqualFold(strings.TrimSpace(k), "Authorization") && strings.EqualFold(scheme, "Bearer") {
-			return strings.TrimSpace(tok)
-		}
-	}
-	return ""
 }
 
 // callRequest gathers the request: body, headers, token, key.

@@ -43,7 +43,7 @@ func CheckURL(raw string) (*url.URL, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%q is not a URL: %w", raw, err)
 	}
-	if u.Host == "" {
+	if u.Host == "" || u.Hostname() == "" {
 		return nil, fmt.Errorf("%q is not an absolute URL (expected https://host/...)", raw)
 	}
 	switch u.Scheme {

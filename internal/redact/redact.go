@@ -96,21 +96,6 @@ func (r *Redactor) Header(name, value string) string {
 	return Mask(value)
 }
 
-// Known says whether s holds a registered secret.
-func (r *Redactor) Known(s string) bool {
-	if r == nil {
-		return false
-	}
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	for _, v := range r.values {
-		if strings.Contains(s, v) {
-			return true
-		}
-	}
-	return false
-}
-
 func isScheme(s string) bool {
 	switch strings.ToLower(s) {
 	case "bearer", "basic", "pop", "sharedaccesssignature", "sharedkey":
