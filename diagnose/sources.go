@@ -86,7 +86,7 @@ func (s *Sources) fileTargets() ([]Target, error) {
 			product = file
 		}
 		set.Docs = append(set.Docs, d)
-		files = append(files, string(sc)+"="+file)
+		files = append(files, spec) // as the user wrote it
 	}
 	for _, spec := range s.Fragments {
 		id, file, ok := strings.Cut(spec, "=")

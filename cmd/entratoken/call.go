@@ -22,23 +22,25 @@ import (
 
 // CallOptions holds what the call command needs.
 type CallOptions struct {
-	URL            string
-	Method         string
-	Headers        []string
-	Data           string
-	Token          string
-	Acquire        AcquireOptions
-	Key            string
-	KeyFile        string
-	KeyInQuery     bool
-	ExpectStatus   []int
-	DiagnosePolicy string
-	NamedValues    []string
-	Repeat         int
-	Concurrency    int
-	Curl           bool
-	ShowSecrets    bool
-	Trace          bool
+	URL          string
+	Method       string
+	Headers      []string
+	Data         string
+	Token        string
+	Acquire      AcquireOptions
+	Key          string
+	KeyFile      string
+	KeyInQuery   bool
+	ExpectStatus []int
+	// Sources say which policy a refusal is diagnosed against
+	// (--diagnose-policy [SCOPE=]FILE, --apiops, ...): diagnose's flags.
+	Sources     DiagnoseOptions
+	targets     []diagnose.Target
+	Repeat      int
+	Concurrency int
+	Curl        bool
+	ShowSecrets bool
+	Trace       bool
 
 	acquireSet, keyFromFlag bool
 }
@@ -99,8 +101,7 @@ token cannot be acquired, 4 when the request fails below HTTP (connection, TLS, 
 	fl.StringVar(&o.KeyFile, "subscription-key-file", "", "read the subscription key from `PATH`, or - for stdin")
 	fl.BoolVar(&o.KeyInQuery, "subscription-key-in-query", false, "send the key as ?subscription-key= instead of the header")
 	fl.IntSliceVar(&o.ExpectStatus, "expect-status", nil, "expected HTTP status(es) (default: any 2xx)")
-	fl.StringVar(&o.DiagnosePolicy, "diagnose-policy", "", "on 401/403, diagnose the token against this APIM policy `FILE`")
-	fl.StringArrayVar(&o.NamedValues, "named-value", nil, "value of a {{named value}} in --diagnose-policy: name=value")
+	addCallSourceFlags(cmd, &o.Sources)
 	fl.IntVar(&o.Repeat, "repeat", 1, "send the request N times (one token for all)")
 	fl.IntVar(&o.Concurrency, "concurrency", 1, "with --repeat, at most C requests in flight")
 	fl.BoolVar(&o.Curl, "curl", false, "print the equivalent curl command (secrets as $VARIABLES) instead of sending")
@@ -222,6 +223,11 @@ func runCall(ctx context.Context, f *Factory, o *CallOptions) error {
 		_, err = fmt.Fprintln(f.IO.Out, line)
 		return err
 	}
+	// The policy a refusal would be diagnosed against is read and checked
+	// before anything is sent: a typo is a usage error, not a wasted call.
+	if err := f.prepareCallDiagnosis(o, r); err != nil {
+		return err
+	}
 	client := f.HTTPClient()
 	if o.Trace {
 		f.Globals.Verbose = true
@@ -268,23 +274,11 @@ func runCall(ctx context.Context, f *Factory, o *CallOptions) error {
 // accepted.
 func (f *Factory) diagnoseSent(ctx context.Context, o *CallOptions, r call.Request, refusal diagnose.ResponseInfo) (*diagnose.Report, string, error) {
 	in := diagnose.Input{Token: r.Token, SubscriptionKey: r.SubscriptionKey != "", Resolver: f.Resolver(), Authority: f.authority, Gateway: &refusal}
-	src := "the gateway's answer, and the token alone: its signature and lifetime (--diagnose-policy checks the API's policy too)"
-	if o.DiagnosePolicy != "" {
-		b, err := iostreams.ReadFile(o.DiagnosePolicy, diagnose.MaxResponse)
-		if err != nil {
-			return nil, "", flagErrorf("--diagnose-policy %s: %v", o.DiagnosePolicy, err)
-		}
-		values := map[string]string{}
-		for _, nv := range o.NamedValues {
-			k, v, _ := strings.Cut(nv, "=")
-			values[strings.TrimSpace(k)] = v
-		}
-		if in.Policy, err = diagnose.Parse(b, values); err != nil {
-			return nil, "", flagErrorf("--diagnose-policy %s: %v", o.DiagnosePolicy, err)
-		}
-		src = o.DiagnosePolicy
+	src := "the gateway's answer, and the token alone: its signature and lifetime (--diagnose-policy or --apiops checks the API's policy too)"
+	if len(o.targets) > 0 {
+		src = o.targets[0].Label
 	}
-	rep, err := diagnose.Run(ctx, in)
+	rep, err := runTargets(ctx, in, o.targets)
 	return rep, src, err
 }
 
