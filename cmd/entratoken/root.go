@@ -63,7 +63,7 @@ func run(ctx context.Context, f *Factory, args []string) int {
 	if f.Getenv != nil {
 		f.Secrets.AddEnv(f.Getenv)
 	}
-	root := newRootCmd(f)
+	root := newRootCmd(f, invoked(args))
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if f.Globals.Verbose {
@@ -100,7 +100,47 @@ func run(ctx context.Context, f *Factory, args []string) int {
 	return code
 }
 
-func newRootCmd(f *Factory) *cobra.Command {
+// commands builds each command on demand: a process runs one, and building
+// every command's flags and help before dispatch was a measurable part of
+// its start-up (bench/process.sh).
+func commands(f *Factory, width int) map[string]func() *cobra.Command {
+	return map[string]func() *cobra.Command{
+		"acquire":     func() *cobra.Command { return newAcquireCmd(f, nil) },
+		"inspect":     func() *cobra.Command { return newInspectCmd(f, nil) },
+		"diagnose":    func() *cobra.Command { return newDiagnoseCmd(f, nil) },
+		"call":        func() *cobra.Command { return newCallCmd(f, nil) },
+		"explain":     func() *cobra.Command { return newExplainCmd(f) },
+		"version":     func() *cobra.Command { return newVersionCmd(f) },
+		"demo":        func() *cobra.Command { return newDemoCmd(f) },
+		"environment": func() *cobra.Command { return newEnvironmentHelp(width) },
+	}
+}
+
+// valueFlags are the global flags that take a separate value, which is not
+// a command name.
+var valueFlags = map[string]bool{"-o": true, "--output": true, "--authority-host": true, "--tenant": true, "--timeout": true, "--cache-dir": true}
+
+// invoked returns the command args run ("" when it is not plainly one:
+// help, completion, a typo, no command), for newRootCmd to build just it.
+func invoked(args []string) string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return ""
+		case valueFlags[a]:
+			i++
+		case strings.HasPrefix(a, "-"):
+		default:
+			return a
+		}
+	}
+	return ""
+}
+
+// newRootCmd returns the command tree. With only, and only a command of that
+// name among ours, the tree holds just that command: what one process needs.
+func newRootCmd(f *Factory, only ...string) *cobra.Command {
 	g := &f.Globals
 	root := &cobra.Command{
 		Use:   "entratoken",
@@ -170,8 +210,15 @@ tenant's metadata, 4 the call failed at transport level.`,
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 
 	width := setHelp(f, root)
-	root.AddCommand(newAcquireCmd(f, nil), newInspectCmd(f, nil), newDiagnoseCmd(f, nil), newCallCmd(f, nil), newExplainCmd(f), newVersionCmd(f), newDemoCmd(f),
-		newEnvironmentHelp(width))
+	cmds := commands(f, width)
+	if len(only) == 1 && only[0] != "environment" && cmds[only[0]] != nil {
+		root.AddCommand(cmds[only[0]]())
+		sayMissingArgs(root)
+		return root
+	}
+	for _, name := range []string{"acquire", "inspect", "diagnose", "call", "explain", "version", "demo", "environment"} {
+		root.AddCommand(cmds[name]())
+	}
 	sayMissingArgs(root)
 	return root
 }

@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,7 +41,7 @@ func parseSet(b []byte) (set jwk.Set, skipped []string, err error) {
 		if meta.Kid != "" {
 			name = fmt.Sprintf("key %q", meta.Kid)
 		}
-		k, err := jwk.ParseKey(raw)
+		k, err := jwk.ParseKey(withoutChain(raw))
 		if err != nil {
 			if len(raws) == 1 && doc.Keys == nil {
 				return nil, nil, fmt.Errorf("not a JWK set or JWK: %w", err)
@@ -142,4 +143,24 @@ func issuerTenant(iss string) string {
 	}
 	seg, _, _ := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")
 	return seg
+}
+
+// withoutChain drops a key's x5c member before jwx parses it: parsing the
+// certificates was most of a key set's parse time, and the tool never trusts
+// a key for its certificate (keys come from the tenant's metadata). A key
+// that is not a JSON object is left for jwx to refuse.
+func withoutChain(raw json.RawMessage) json.RawMessage {
+	if !bytes.Contains(raw, []byte(`"x5c"`)) {
+		return raw
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return raw
+	}
+	delete(m, "x5c")
+	b, err := json.Marshal(m)
+	if err != nil {
+		return raw
+	}
+	return b
 }
