@@ -29,7 +29,7 @@ func LintComposed(t Target) []finding.Finding {
 			if _, ok := t.Effective.Value(name); !ok {
 				f := finding.Finding{Code: finding.PolicyInvalid, Severity: finding.SeverityError, Side: finding.SideAPIM,
 					Message: "the policy refers to named value {{" + name + "}}, which the service does not have: APIM refuses to save it",
-					Fix:     "create named values/" + name + "/namedValueInformation.json (display name " + name + "), or fix the reference"}
+					Fix:     "create named values/" + name + "/namedValueInformation.json (display name " + name + "), or fix the {{" + name + "}} in the policy"}
 				if n := t.Effective.FindRef(name); n != nil {
 					f.Line, f.Source = n.Line, policy.Source(n)
 				}

@@ -22,7 +22,7 @@ func SchemaFindings(docs ...*policy.Document) []finding.Finding {
 			f := finding.Finding{Code: finding.PolicyInvalid, Severity: finding.SeverityError, Side: finding.SideAPIM, Line: p.Line,
 				Source:  &finding.Source{Scope: string(scopeOr(d.Scope)), File: d.File, Line: p.Line},
 				Message: strings.TrimPrefix(p.Message, fmt.Sprintf("line %d: ", p.Line)),
-				Fix:     "fix the name as APIM's policy reference spells it; APIM refuses to save the policy as it is"}
+				Fix:     "spell it as Microsoft's policy documentation does; APIM refuses to save the policy as it is"}
 			if p.Suggestion != "" {
 				f.Expected, f.Actual = p.Suggestion, p.Element
 				if p.Attribute != "" {
@@ -31,7 +31,7 @@ func SchemaFindings(docs ...*policy.Document) []finding.Finding {
 			}
 			if p.Kind == policy.WrongSection {
 				f.Severity = finding.SeverityWarning
-				f.Fix = "move it to a section where APIM's reference allows it; if the gateway accepts it here, the reference's list is incomplete"
+				f.Fix = "move it to a section where Microsoft's policy documentation allows it; if the gateway accepts it here, that documentation's list is incomplete"
 			}
 			out = append(out, f)
 		}
