@@ -253,15 +253,10 @@ func (w *walker) finish() {
 // infos, each in the order they were found.
 func SortFindings(fs []finding.Finding) {
 	rank := func(f finding.Finding) int {
-		switch {
-		case f.Primary:
-			return 0
-		case f.Severity == finding.SeverityError:
-			return 1
-		case f.Severity == finding.SeverityWarning:
-			return 2
+		if f.Primary {
+			return -1
 		}
-		return 3
+		return finding.Rank(f.Severity)
 	}
 	sort.SliceStable(fs, func(i, j int) bool { return rank(fs[i]) < rank(fs[j]) })
 }

@@ -81,22 +81,12 @@ func LintService(svc *policy.Service) (*Report, error) {
 	}
 	sort.SliceStable(rep.Findings, func(i, j int) bool {
 		a, b := rep.Findings[i], rep.Findings[j]
-		if severityRank(a.Severity) != severityRank(b.Severity) {
-			return severityRank(a.Severity) < severityRank(b.Severity)
+		if finding.Rank(a.Severity) != finding.Rank(b.Severity) {
+			return finding.Rank(a.Severity) < finding.Rank(b.Severity)
 		}
 		return sourceKey(a) < sourceKey(b)
 	})
 	return rep, nil
-}
-
-func severityRank(s finding.Severity) int {
-	switch s {
-	case finding.SeverityError:
-		return 0
-	case finding.SeverityWarning:
-		return 1
-	}
-	return 2
 }
 
 func sourceKey(f finding.Finding) string {
@@ -108,7 +98,7 @@ func sourceKey(f finding.Finding) string {
 
 // lintDocument lints one document alone, each finding placed in it.
 func lintDocument(d *policy.Document) []finding.Finding {
-	rep := LintPolicy(&policy.Document{Root: d.Root, Fragment: d.Fragment, Scope: d.Scope, File: d.File})
+	rep := LintPolicy(d)
 	for i := range rep.Findings {
 		if rep.Findings[i].Source == nil {
 			rep.Findings[i].Source = &finding.Source{Scope: string(d.Scope), File: d.File, Line: rep.Findings[i].Line}

@@ -108,6 +108,18 @@ const (
 	KeysUnavailable = "KEYS_UNAVAILABLE"
 )
 
+// Rank orders severities for sorting: errors first, then warnings, then
+// everything else.
+func Rank(s Severity) int {
+	switch s {
+	case SeverityError:
+		return 0
+	case SeverityWarning:
+		return 1
+	}
+	return 2
+}
+
 // HasErrors reports whether any finding has error severity.
 func HasErrors(fs []Finding) bool {
 	for _, f := range fs {

@@ -97,7 +97,7 @@ func Level(s finding.Severity) string {
 func Write(w io.Writer, version string, results []Result) error {
 	codes := map[string]finding.Severity{}
 	for _, r := range results {
-		if s, ok := codes[r.Code]; !ok || rankOf(r.Severity) < rankOf(s) {
+		if s, ok := codes[r.Code]; !ok || finding.Rank(r.Severity) < finding.Rank(s) {
 			codes[r.Code] = r.Severity
 		}
 	}
@@ -136,16 +136,6 @@ func Write(w io.Writer, version string, results []Result) error {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
-}
-
-func rankOf(s finding.Severity) int {
-	switch s {
-	case finding.SeverityError:
-		return 0
-	case finding.SeverityWarning:
-		return 1
-	}
-	return 2
 }
 
 func orText(s, def string) string {
