@@ -29,7 +29,7 @@ func evidenceOf(t *Target) *Evidence {
 	}
 	ev.Context = t.Context.Why
 	for _, d := range t.Effective.Docs {
-		ev.Scopes = append(ev.Scopes, EvidenceScope{Scope: string(scopeOr(d.Scope)), ID: d.File})
+		ev.Scopes = append(ev.Scopes, EvidenceScope{Scope: string(d.Scope.OrAPI()), ID: d.File})
 	}
 	return ev
 }
@@ -39,13 +39,6 @@ func orID(id, name string) string {
 		return id
 	}
 	return name
-}
-
-func scopeOr(s policy.Scope) policy.Scope {
-	if s == "" {
-		return policy.ScopeAPI
-	}
-	return s
 }
 
 // keyRefusal is the gateway's own subscription check, which runs before any

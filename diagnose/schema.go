@@ -20,7 +20,7 @@ func SchemaFindings(docs ...*policy.Document) []finding.Finding {
 		}
 		for _, p := range policy.Check(d) {
 			f := finding.Finding{Code: finding.PolicyInvalid, Severity: finding.SeverityError, Side: finding.SideAPIM, Line: p.Line,
-				Source:  &finding.Source{Scope: string(scopeOr(d.Scope)), File: d.File, Line: p.Line},
+				Source:  &finding.Source{Scope: string(d.Scope.OrAPI()), File: d.File, Line: p.Line},
 				Message: strings.TrimPrefix(p.Message, fmt.Sprintf("line %d: ", p.Line)),
 				Fix:     "spell it as Microsoft's policy documentation does; APIM refuses to save the policy as it is"}
 			if p.Suggestion != "" {

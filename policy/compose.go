@@ -147,6 +147,9 @@ func Compose(set Set) (*Effective, error) {
 	return e, nil
 }
 
+// OrAPI is s, or api for a document given without a scope (a bare --policy FILE).
+func (s Scope) OrAPI() Scope { return orAPI(s) }
+
 func orAPI(s Scope) Scope {
 	if s == "" {
 		return ScopeAPI
