@@ -96,6 +96,11 @@ type Step struct {
 	File    string `json:"file,omitempty"`
 	Line    int    `json:"line,omitempty"`
 	Result  string `json:"result"`
+	// Trace is what the gateway's own trace would say of a statement that
+	// refused: the library's message (IdentityModel's IDX text for a failed
+	// validation) before any failed-validation-error-message replaces it in
+	// the answer. Simulated gateways write it into their traces.
+	Trace string `json:"-"`
 }
 
 // Result says what happened to a statement of the effective policy ("" when
@@ -188,7 +193,7 @@ func Run(ctx context.Context, in Input) (*Report, error) {
 			w.onError(oe.Children)
 		}
 		rep.results = w.results
-		rep.Steps = steps(in.Policy, w.results)
+		rep.Steps = steps(in.Policy, w.results, w.traces)
 	}
 	switch {
 	case !in.Expectations.empty():

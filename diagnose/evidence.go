@@ -67,7 +67,7 @@ func apiName(t *Target) string {
 }
 
 // steps lists the inbound pipeline's statements with what happened to them.
-func steps(p *Policy, results map[*policy.Node]string) []Step {
+func steps(p *Policy, results, traces map[*policy.Node]string) []Step {
 	var out []Step
 	var walk func(section string, nodes []*policy.Node)
 	walk = func(section string, nodes []*policy.Node) {
@@ -77,7 +77,7 @@ func steps(p *Policy, results map[*policy.Node]string) []Step {
 				continue
 			}
 			if r, ok := results[n]; ok {
-				s := Step{Section: section, Policy: n.Name, Result: r, Line: n.Line}
+				s := Step{Section: section, Policy: n.Name, Result: r, Line: n.Line, Trace: traces[n]}
 				if src := policy.Source(n); src != nil {
 					s.Scope, s.File = src.Scope, src.File
 				}

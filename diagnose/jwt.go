@@ -21,6 +21,10 @@ type outcome struct {
 	unknown  bool   // the outcome cannot be known offline
 	status   int    // when failed
 	message  string // the body's message, when failed
+	// trace is what the gateway's trace says of the failure: the library's
+	// message (IdentityModel's IDX text), which a failed-validation-error-
+	// message replaces in the answer only.
+	trace string
 }
 
 func (o *outcome) check(name, result, detail string) {
@@ -32,7 +36,7 @@ func (o *outcome) fail(f finding.Finding, apimMessage string) {
 	f.Severity = finding.SeverityError
 	if !o.failed {
 		o.failed = true
-		o.message = apimMessage
+		o.message, o.trace = apimMessage, apimMessage
 	}
 	o.findings = append(o.findings, f)
 }

@@ -26,6 +26,10 @@ type walker struct {
 	values   policy.NamedValues
 	// results says what happened to each statement, for --show-policy.
 	results map[*policy.Node]string
+	// traces holds the trace message of the statement that refused;
+	// failTrace is the deciding outcome's, until a statement claims it.
+	traces    map[*policy.Node]string
+	failTrace string
 	// rewritten names what a statement before the validation changed.
 	rewritten map[string]*policy.Node
 }
@@ -48,6 +52,7 @@ func (w *walker) absorb(o *outcome) {
 	if o.failed && !w.unknown {
 		w.decided = true
 		w.rep.Status, w.rep.Message = o.status, o.message
+		w.failTrace = o.trace
 		// The primary finding: the first error this statement produced in
 		// APIM's order, which evalRule follows.
 		for i := len(w.rep.Findings) - len(o.findings); i < len(w.rep.Findings); i++ {
@@ -107,6 +112,10 @@ func (w *walker) statement(n *Node) error {
 		switch {
 		case !decided && w.decided && w.rep.Status >= 400:
 			w.results[n] = fmt.Sprintf("FAIL: answers %d%s", w.rep.Status, primaryCode(w.rep.Findings[before:]))
+			if w.traces == nil {
+				w.traces = map[*policy.Node]string{}
+			}
+			w.traces[n] = w.failTrace
 		case !decided && w.decided:
 			w.results[n] = fmt.Sprintf("answers %d", w.rep.Status)
 		case !unknown && w.unknown:

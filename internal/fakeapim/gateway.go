@@ -49,6 +49,12 @@ type Options struct {
 	// Keys maps each subscription key the service knows to the product
 	// it belongs to ("" for a key scoped to all APIs).
 	Keys map[string]string
+	// Tracer, when set (a *fakearm.Server), makes the service gateway
+	// honour Apim-Debug-Authorization: it checks the credential there and
+	// records each traced request's trace for listTrace. A service whose
+	// tier does not trace (fakearm's NoTracing) answers with no trace
+	// header at all.
+	Tracer Tracer
 }
 
 // Gateway is the simulated APIM instance.

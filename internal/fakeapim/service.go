@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/entratoken/entratoken/diagnose"
 	"github.com/entratoken/entratoken/policy"
@@ -15,6 +16,7 @@ import (
 // the API's products (api-management-subscriptions), then the effective
 // policy of the request's product context.
 func (g *Gateway) serveService(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	svc := g.opts.Service
 	headers := map[string]string{}
 	for k, v := range r.Header {
@@ -34,6 +36,8 @@ func (g *Gateway) serveService(w http.ResponseWriter, r *http.Request) {
 		apimError(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	rec := g.startTrace(w, r, m, start)
+	defer rec.finish()
 	key := r.Header.Get(m.API.KeyHeader)
 	if key == "" {
 		key = r.URL.Query().Get(m.API.KeyQuery)
@@ -64,6 +68,7 @@ func (g *Gateway) serveService(w http.ResponseWriter, r *http.Request) {
 		apimError(w, http.StatusUnauthorized, InvalidKeyMessage)
 		return
 	}
+	rec.product(ctx.Product)
 	eff, err := policy.Compose(svc.Set(m.API, m.Operation, ctx))
 	if err != nil {
 		apimError(w, http.StatusInternalServerError, "fake gateway: "+err.Error())
@@ -75,9 +80,14 @@ func (g *Gateway) serveService(w http.ResponseWriter, r *http.Request) {
 	}
 	rep, err := diagnose.Run(context.Background(), diagnose.Input{AsSent: true, Headers: headers, Query: query, Resolver: g.res, Authority: g.auth,
 		Target: &diagnose.Target{Effective: eff, Service: svc, API: m.API, Operation: m.Operation, Context: ctx, Complete: true}})
+	rec.steps(rep)
 	if !g.answer(w, rep, err) {
+		if rep != nil && rep.Status >= 400 {
+			rec.refused(rep.Status)
+		}
 		return
 	}
+	rec.forwarded(r)
 	g.mu.Lock()
 	g.backend++
 	g.mu.Unlock()

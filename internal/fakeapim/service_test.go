@@ -27,27 +27,7 @@ func read(t *testing.T, scope policy.Scope, src string) *policy.Document {
 func TestGatewayService(t *testing.T) {
 	tenant := fakeentra.New()
 	defer tenant.Close()
-	orders, err := os.ReadFile("../../testdata/policies/orders.xml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	partners := `<policies><inbound><base /><validate-jwt header-name="Authorization" failed-validation-error-message="Partner access only">
-	<openid-config url="https://login.microsoftonline.com/` + fakeentra.TenantID + `/v2.0/.well-known/openid-configuration" />
-	<required-claims><claim name="roles" match="any"><value>Partners.Access</value></claim></required-claims></validate-jwt></inbound></policies>`
-	svc := &policy.Service{
-		APIs: []*policy.API{
-			{Name: "orders", Path: "orders", IsCurrent: true, Revision: "1", SubscriptionRequired: true, KeyHeader: "Ocp-Apim-Subscription-Key", KeyQuery: "subscription-key",
-				Policy: read(t, policy.ScopeAPI, string(orders)), Operations: []*policy.Operation{{Name: "get-order", Method: "GET", URLTemplate: "/{id}"}}},
-			{Name: "status", Path: "status", IsCurrent: true, Revision: "1", KeyHeader: "Ocp-Apim-Subscription-Key", KeyQuery: "subscription-key",
-				Operations: []*policy.Operation{{Name: "health", Method: "GET", URLTemplate: "/health"}}},
-		},
-		Products: []*policy.Product{
-			{Name: "starter", SubscriptionRequired: true, APINames: []string{"orders"}},
-			{Name: "partners", SubscriptionRequired: true, APINames: []string{"orders"}, Policy: read(t, policy.ScopeProduct, partners)},
-			{Name: "public", APINames: []string{"status"}},
-		},
-	}
-	svc.Link()
+	svc := testService(t)
 	g, err := New(Options{Service: svc, Keys: map[string]string{"starter-key": "starter", "partners-key": "partners", "public-key": "public"}, Tenant: tenant})
 	if err != nil {
 		t.Fatal(err)
@@ -88,4 +68,31 @@ func TestGatewayService(t *testing.T) {
 			t.Errorf("%s: WWW-Authenticate %q", tt.name, resp.Header.Get("WWW-Authenticate"))
 		}
 	}
+}
+
+// testService is orders (key required, orders.xml), status (open) and the
+// products starter, partners (its own validate-jwt) and public.
+func testService(t *testing.T) *policy.Service {
+	orders, err := os.ReadFile("../../testdata/policies/orders.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	partners := `<policies><inbound><base /><validate-jwt header-name="Authorization" failed-validation-error-message="Partner access only">
+	<openid-config url="https://login.microsoftonline.com/` + fakeentra.TenantID + `/v2.0/.well-known/openid-configuration" />
+	<required-claims><claim name="roles" match="any"><value>Partners.Access</value></claim></required-claims></validate-jwt></inbound></policies>`
+	svc := &policy.Service{
+		APIs: []*policy.API{
+			{Name: "orders", Path: "orders", IsCurrent: true, Revision: "1", SubscriptionRequired: true, KeyHeader: "Ocp-Apim-Subscription-Key", KeyQuery: "subscription-key",
+				Policy: read(t, policy.ScopeAPI, string(orders)), Operations: []*policy.Operation{{Name: "get-order", Method: "GET", URLTemplate: "/{id}"}}},
+			{Name: "status", Path: "status", IsCurrent: true, Revision: "1", KeyHeader: "Ocp-Apim-Subscription-Key", KeyQuery: "subscription-key",
+				Operations: []*policy.Operation{{Name: "health", Method: "GET", URLTemplate: "/health"}}},
+		},
+		Products: []*policy.Product{
+			{Name: "starter", SubscriptionRequired: true, APINames: []string{"orders"}},
+			{Name: "partners", SubscriptionRequired: true, APINames: []string{"orders"}, Policy: read(t, policy.ScopeProduct, partners)},
+			{Name: "public", APINames: []string{"status"}},
+		},
+	}
+	svc.Link()
+	return svc
 }
