@@ -110,6 +110,7 @@ func commands(f *Factory, width int) map[string]func() *cobra.Command {
 		"diagnose":    func() *cobra.Command { return newDiagnoseCmd(f, nil) },
 		"call":        func() *cobra.Command { return newCallCmd(f, nil) },
 		"explain":     func() *cobra.Command { return newExplainCmd(f) },
+		"trace":       func() *cobra.Command { return newTraceCmd(f) },
 		"version":     func() *cobra.Command { return newVersionCmd(f) },
 		"demo":        func() *cobra.Command { return newDemoCmd(f) },
 		"environment": func() *cobra.Command { return newEnvironmentHelp(width) },
@@ -216,7 +217,7 @@ tenant's metadata, 4 the call failed at transport level.`,
 		sayMissingArgs(root)
 		return root
 	}
-	for _, name := range []string{"acquire", "inspect", "diagnose", "call", "explain", "version", "demo", "environment"} {
+	for _, name := range []string{"acquire", "inspect", "diagnose", "call", "explain", "trace", "version", "demo", "environment"} {
 		root.AddCommand(cmds[name]())
 	}
 	sayMissingArgs(root)
