@@ -10,7 +10,7 @@ import (
 // The $select of each object (evidence-sources.md §3.2).
 const (
 	selectAPIApp    = "id,appId,displayName,identifierUris,api,appRoles,signInAudience"
-	selectClientApp = "id,appId,displayName,passwordCredentials,keyCredentials"
+	selectClientApp = "id,appId,displayName,appRoles,passwordCredentials,keyCredentials"
 	selectSP        = "id,appId,displayName,servicePrincipalType,appRoleAssignmentRequired,appRoles,oauth2PermissionScopes,servicePrincipalNames,accountEnabled"
 )
 
