@@ -185,7 +185,7 @@ func (k *checker) identifier() bool {
 		k.add(finding.Finding{Code: finding.IdentifierURIUnknown, Severity: finding.SeverityWarning, Side: finding.SideAPIM,
 			Message:  fmt.Sprintf("Graph shows no application in the tenant with the client ID or identifier URI %s, the policy's audience: the policy names an API that is not registered here", strings.Join(k.r.Audiences, ", ")),
 			Expected: "an application named by the policy's audiences", Actual: "none in the tenant",
-			Fix:      fmt.Sprintf("make the policy's <audiences> name the API the clients call: %s (its client ID, which v2 tokens carry) and its Application ID URI", k.apiAppID())})
+			Fix: fmt.Sprintf("make the policy's <audiences> name the API the clients call: %s (its client ID, which v2 tokens carry) and its Application ID URI", k.apiAppID())})
 	}
 	return true
 }

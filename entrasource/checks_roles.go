@@ -75,13 +75,13 @@ func (k *checker) roles() {
 			k.add(finding.Finding{Code: finding.AppRoleDisabled, Severity: finding.SeverityError, Side: finding.SideEntra,
 				Message:  fmt.Sprintf("Graph shows app role %s (ID %s) of %s disabled: Entra puts it in no token", want, def.ID, k.apiName()),
 				Expected: want + " enabled", Actual: "isEnabled false",
-				Fix:      fmt.Sprintf("Entra admin center > App registrations > %s > App roles > %s > Enable this app role (checked) > Apply", k.apiDisplay(), want)})
+				Fix: fmt.Sprintf("Entra admin center > App registrations > %s > App roles > %s > Enable this app role (checked) > Apply", k.apiDisplay(), want)})
 			continue
 		case !slices.Contains(def.AllowedMemberTypes, "Application"):
 			k.add(finding.Finding{Code: finding.AppRoleNotDefined, Severity: finding.SeverityError, Side: finding.SideEntra,
 				Message:  fmt.Sprintf("Graph shows app role %s of %s defined for users and groups only (allowedMemberTypes: %s): no application can be assigned it", want, k.apiName(), strings.Join(def.AllowedMemberTypes, ", ")),
 				Expected: "allowedMemberTypes with Application", Actual: strings.Join(def.AllowedMemberTypes, ", "),
-				Fix:      fmt.Sprintf("Entra admin center > App registrations > %s > App roles > %s > Allowed member types: Both (Users/Groups + Applications) > Apply", k.apiDisplay(), want)})
+				Fix: fmt.Sprintf("Entra admin center > App registrations > %s > App roles > %s > Allowed member types: Both (Users/Groups + Applications) > Apply", k.apiDisplay(), want)})
 			continue
 		}
 		j := slices.IndexFunc(mine, func(a AppRoleAssignment) bool { return strings.EqualFold(a.AppRoleID, def.ID) })
@@ -122,7 +122,7 @@ func (k *checker) anyRole(mine []AppRoleAssignment) {
 		k.add(finding.Finding{Code: finding.AppRoleNotDefined, Severity: finding.SeverityWarning, Side: finding.SideEntra,
 			Message:  fmt.Sprintf("Graph shows %s defines no app roles: an app-only token for it never has roles", k.apiName()),
 			Expected: "app roles on the API's registration", Actual: "none",
-			Fix:      fmt.Sprintf("Entra admin center > App registrations > %s > App roles > Create app role (Allowed member types: Applications)", k.apiDisplay())})
+			Fix: fmt.Sprintf("Entra admin center > App registrations > %s > App roles > Create app role (Allowed member types: Applications)", k.apiDisplay())})
 	case len(mine) == 0:
 		k.add(finding.Finding{Code: finding.AppRoleNotAssigned, Severity: finding.SeverityWarning, Side: "tenant admin",
 			Message:  fmt.Sprintf("Graph shows no app role of %s assigned to %s", k.apiName(), k.clientName()),

@@ -81,7 +81,7 @@ func (s *Server) build() *view {
 		} else {
 			v.apps = append(v.apps, object{"id": AppObjectID(api.ClientID), "appId": api.ClientID, "displayName": api.Name,
 				"identifierUris": uris, "signInAudience": "AzureADMyOrg", "appRoles": roles,
-				"api": object{"requestedAccessTokenVersion": version, "oauth2PermissionScopes": scopes, "preAuthorizedApplications": pre, "knownClientApplications": []string{}},
+				"api":                 object{"requestedAccessTokenVersion": version, "oauth2PermissionScopes": scopes, "preAuthorizedApplications": pre, "knownClientApplications": []string{}},
 				"passwordCredentials": []object{}, "keyCredentials": []object{}})
 		}
 		v.sps = append(v.sps, object{"id": SPObjectID(d, api.ClientID), "appId": api.ClientID, "displayName": api.Name,
