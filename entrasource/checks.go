@@ -3,6 +3,7 @@ package entrasource
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -248,16 +249,16 @@ func (k *checker) credentials() {
 			continue
 		}
 		n++
-		when := fmt.Sprintf("expired on %s", c.end.UTC().Format(time.RFC3339))
+		when := fmt.Sprintf("expired on %s: a caller that still uses it gets no token (AADSTS7000222)", c.end.UTC().Format(time.RFC3339))
 		if c.end.After(k.now) {
-			when = fmt.Sprintf("expires on %s, in %d day(s)", c.end.UTC().Format(time.RFC3339), int(c.end.Sub(k.now).Hours()/24)+1)
+			when = fmt.Sprintf("expires on %s, in %d day(s): after that, a caller that still uses it gets no token", c.end.UTC().Format(time.RFC3339), int(math.Ceil(c.end.Sub(k.now).Hours()/24)))
 		}
 		fix := fmt.Sprintf("Entra admin center > App registrations > %s > Certificates & secrets > New client secret; move the callers to it, then delete the old one (or: az ad app credential reset --id %s --append, which prints the new secret once)", app.DisplayName, app.AppID)
 		if c.kind == "certificate" {
 			fix = fmt.Sprintf("Entra admin center > App registrations > %s > Certificates & secrets > Certificates > Upload certificate; move the callers to it, then delete the old one (or: az ad app credential reset --id %s --append --cert @new.pem)", app.DisplayName, app.AppID)
 		}
 		k.add(finding.Finding{Code: finding.CredentialExpiring, Severity: finding.SeverityWarning, Side: finding.SideEntra,
-			Message: fmt.Sprintf("Graph shows %s %q (key ID %s) of %s (application %s, client ID %s) %s: a caller that still uses it cannot get tokens (this token was issued, so it did not decide here)",
+			Message: fmt.Sprintf("Graph shows %s %q (key ID %s) of %s (application %s, client ID %s) %s (this token was issued, so it did not decide here)",
 				c.kind, c.name, c.id, app.DisplayName, app.ID, app.AppID, when),
 			Expected: "an end date more than 30 days away", Actual: c.end.UTC().Format(time.RFC3339), Fix: fix})
 	}
