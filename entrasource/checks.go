@@ -65,6 +65,11 @@ type checker struct {
 // registrations Graph showed. Pure: no I/O.
 func Check(ev *Evidence, c Claims, r Requirements, now time.Time) Result {
 	k := &checker{ev: ev, c: c, r: r, now: now}
+	if !ev.APIRead {
+		k.line("entra", "skip", "not checked: the API's registration could not be read (see the EVIDENCE_* findings)")
+		k.credentials()
+		return k.out
+	}
 	if !k.identifier() {
 		return k.out
 	}

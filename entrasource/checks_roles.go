@@ -49,11 +49,15 @@ func (k *checker) roles() {
 		k.line("entra: app roles", "skip", "the client's service principal "+k.c.ClientID+" was not read")
 		return
 	}
+	if !k.ev.AssignmentsRead {
+		k.line("entra: app roles", "skip", "not checked: the client's app role assignments could not be read")
+		return
+	}
 	mine := k.assignmentsOnAPI()
 	required := k.r.Roles
 	if len(required) == 0 {
 		if len(k.c.Roles) > 0 || k.r.Given {
-			k.line("entra: app roles", "pass", fmt.Sprintf("no role required; Graph shows %d assignment(s) of %s on the API", len(mine), k.clientDisplay()))
+			k.line("entra: app roles", "pass", fmt.Sprintf("no role missing from the token; Graph shows %d assignment(s) of %s on the API", len(mine), k.clientDisplay()))
 			return
 		}
 		k.anyRole(mine)
@@ -215,6 +219,10 @@ func (k *checker) consent() {
 	}
 	if len(missing) == 0 {
 		k.line("entra: consent", "pass", "the token has every scope required")
+		return
+	}
+	if !k.ev.GrantsRead {
+		k.line("entra: consent", "skip", "not checked: the client's delegated grants could not be read")
 		return
 	}
 	var scopes []PermissionScope

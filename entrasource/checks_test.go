@@ -27,7 +27,7 @@ func orders() *Evidence {
 		Client:      &ServicePrincipal{ID: "sp-daemon", AppID: "daemon", DisplayName: "orders-daemon", ServicePrincipalType: "Application"},
 		ClientApp:   &Application{ID: "app-daemon", AppID: "daemon", DisplayName: "orders-daemon"},
 		Assignments: []AppRoleAssignment{{ID: "as-1", AppRoleID: "role-read", PrincipalID: "sp-daemon", ResourceID: "sp-orders", CreatedDateTime: ptrTime(now.AddDate(0, 0, -30))}},
-		Others:      map[string]*Application{}}
+		Others:      map[string]*Application{}, APIRead: true, AssignmentsRead: true, GrantsRead: true}
 }
 
 func appToken() Claims {
@@ -131,7 +131,7 @@ func TestConsent(t *testing.T) {
 func TestIdentifierAndVersion(t *testing.T) {
 	tok := appToken()
 	tok.Roles = []string{"Orders.Read"}
-	none := &Evidence{Others: map[string]*Application{}}
+	none := &Evidence{Others: map[string]*Application{}, APIRead: true}
 	if f := one(t, Check(none, tok, Requirements{}, now), finding.IdentifierURIUnknown); !strings.Contains(f.Message, "Graph shows no application or service principal") {
 		t.Errorf("%s", f.Message)
 	}

@@ -39,6 +39,11 @@ type Evidence struct {
 	Others map[string]*Application
 	// Failures are the reads that failed, other than "not found".
 	Failures []*Error
+	// APIRead says the API's application and service principal were
+	// looked up (found or not); AssignmentsRead and GrantsRead that the
+	// client's lists were read. A check whose evidence was not read is
+	// "not checked", never passed or failed.
+	APIRead, AssignmentsRead, GrantsRead bool
 
 	raw map[string]json.RawMessage // save path -> document
 }
@@ -69,10 +74,12 @@ func (c *Client) Read(ctx context.Context, t Target) *Evidence {
 	var wg sync.WaitGroup
 	run := func(f func()) { wg.Add(1); go func() { defer wg.Done(); f() }() }
 
+	var appFailed, spFailed bool
 	run(func() {
 		app, raw, err := c.findApplication(ctx, t.Audience)
 		if err != nil {
 			fail(err)
+			appFailed = !isNotFound(err)
 		}
 		if app != nil {
 			ev.API = app
@@ -83,6 +90,7 @@ func (c *Client) Read(ctx context.Context, t Target) *Evidence {
 		sp, raw, err := c.findServicePrincipal(ctx, t.Audience)
 		if err != nil {
 			fail(err)
+			spFailed = !isNotFound(err)
 		}
 		if sp != nil {
 			ev.APISP = sp
@@ -115,8 +123,9 @@ func (c *Client) Read(ctx context.Context, t Target) *Evidence {
 		}
 		run(func() {
 			app, raw, err := c.findApplication(ctx, o)
-			if err != nil {
+			if err != nil && !isNotFound(err) {
 				fail(err)
+				return
 			}
 			mu.Lock()
 			ev.Others[o] = app
@@ -127,6 +136,7 @@ func (c *Client) Read(ctx context.Context, t Target) *Evidence {
 		})
 	}
 	wg.Wait()
+	ev.APIRead = !appFailed && !spFailed
 	if ev.Client == nil {
 		return ev
 	}
@@ -136,7 +146,7 @@ func (c *Client) Read(ctx context.Context, t Target) *Evidence {
 			fail(err)
 			return
 		}
-		ev.Assignments = as
+		ev.Assignments, ev.AssignmentsRead = as, true
 		keep("appRoleAssignments/"+ev.Client.ID+".json", listDoc(raws))
 	})
 	if t.Delegated {
@@ -146,7 +156,7 @@ func (c *Client) Read(ctx context.Context, t Target) *Evidence {
 				fail(err)
 				return
 			}
-			ev.Grants = gs
+			ev.Grants, ev.GrantsRead = gs, true
 			keep("oauth2PermissionGrants/"+ev.Client.ID+".json", listDoc(raws))
 		})
 	}
@@ -187,6 +197,11 @@ func (c *Client) findServicePrincipal(ctx context.Context, res string) (*Service
 		}
 	}
 	return nil, nil, nil
+}
+
+func isNotFound(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.NotFound()
 }
 
 func uriForms(u string) []string {
