@@ -15,7 +15,10 @@ import (
 type graphKey struct{}
 
 // graphHolder is set up empty for every script; fakegraph start fills it.
-type graphHolder struct{ s *fakegraph.Server }
+type graphHolder struct {
+	s    *fakegraph.Server
+	mark int // requests before the last fakegraph mark
+}
 
 // cmdFakeGraph drives a simulated Microsoft Graph, seeded from the
 // script's fakeentra directory:
@@ -27,7 +30,8 @@ type graphHolder struct{ s *fakegraph.Server }
 //	fakegraph disable ROLE        disable an app role of the orders API
 //	fakegraph throttle SUFFIX S   the next request whose path ends so answers 429, Retry-After: S
 //	fakegraph replication N       the next N assignment or grant lists come back empty
-//	fakegraph requests N          exactly N requests so far
+//	fakegraph mark                count requests from here
+//	fakegraph requests N          exactly N requests since the start (or the mark)
 //	[!] fakegraph sawtoken TOKEN  whether any request carried TOKEN as its bearer
 func cmdFakeGraph(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
@@ -86,10 +90,13 @@ func cmdFakeGraph(ts *testscript.TestScript, neg bool, args []string) {
 		n, err := strconv.Atoi(args[1])
 		ts.Check(err)
 		h.s.DelayReplication(n)
+	case "mark":
+		want(0)
+		h.mark = len(h.s.Requests())
 	case "requests":
 		want(1)
-		if got := len(h.s.Requests()); strconv.Itoa(got) != args[1] {
-			ts.Fatalf("fakegraph: %d requests, want %s:\n%s", got, args[1], strings.Join(h.s.Requests(), "\n"))
+		if got := h.s.Requests()[h.mark:]; strconv.Itoa(len(got)) != args[1] {
+			ts.Fatalf("fakegraph: %d requests, want %s:\n%s", len(got), args[1], strings.Join(got, "\n"))
 		}
 	case "sawtoken":
 		want(1)
