@@ -172,3 +172,35 @@ func TestCredentialExpiring(t *testing.T) {
 		t.Errorf("%+v", r.Findings)
 	}
 }
+
+// What could not be read is not checked: no finding and no pass.
+func TestUnreadIsNotChecked(t *testing.T) {
+	tok := appToken()
+	for name, ev := range map[string]*Evidence{
+		"api":         {Others: map[string]*Application{}},
+		"assignments": func() *Evidence { e := orders(); e.Assignments, e.AssignmentsRead = nil, false; return e }(),
+	} {
+		r := Check(ev, tok, Requirements{Roles: []string{"Orders.Read"}, Given: true}, now)
+		if len(r.Findings) != 0 {
+			t.Errorf("%s: findings %s", name, codes(r))
+		}
+		skipped := false
+		for _, l := range r.Checks {
+			if strings.HasPrefix(l.Name, "entra") && l.Result == "skip" {
+				skipped = true
+			}
+			if strings.Contains(l.Name, "roles") && l.Result == "pass" {
+				t.Errorf("%s: passed %+v", name, l)
+			}
+		}
+		if !skipped {
+			t.Errorf("%s: no skip in %+v", name, r.Checks)
+		}
+	}
+	ev := orders()
+	ev.GrantsRead = false
+	user := Claims{Audience: "api-client", ClientID: "reporting", Delegated: true, IssuedAt: now}
+	if r := Check(ev, user, Requirements{Scopes: []string{"Orders.Write"}}, now); len(r.Findings) != 0 {
+		t.Errorf("grants unread: %s", codes(r))
+	}
+}
