@@ -140,6 +140,42 @@ func TestThrottledReadIsRetried(t *testing.T) {
 	}
 }
 
+// A Retry-After beyond --timeout is not waited for, and says when to come
+// back; an ARM slower than --timeout ends the read within the bound. Both
+// are findings that name the bound, not a held diagnosis.
+func TestReadsEndWithinTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		name, want string
+		edit       func(*fakearm.Options)
+		throttle   bool
+	}{
+		{"Retry-After beyond the timeout", "asked to wait 30 s (Retry-After)", nil, true},
+		{"slower than the timeout", "no answer within --timeout 1s", func(o *fakearm.Options) { o.Latency = 3 * time.Second }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var edits []func(*fakearm.Options)
+			if tc.edit != nil {
+				edits = append(edits, tc.edit)
+			}
+			c, s := newClient(t, fakeentra.EvidenceReaderClientID, fakeentra.EvidenceReaderObjectID, edits...)
+			c.opts.Timeout, c.arm.Retry.MaxRetryDelay = time.Second, time.Second
+			c.arm.PerCallPolicies = []azpolicy.Policy{readDeadline(time.Second)}
+			if tc.throttle {
+				s.InjectThrottleFor("/apis", 30, 5)
+			}
+			start := time.Now()
+			_, err := c.Read(context.Background(), contoso, Request{Method: "GET", URL: "https://contoso.azure-api.net/orders/42"})
+			if d := time.Since(start); d > 2500*time.Millisecond {
+				t.Errorf("the read took %s with --timeout 1s", d)
+			}
+			re, ok := err.(*ReadError)
+			if !ok || re.Finding.Code != finding.EvidenceUnavailable || !strings.Contains(re.Finding.Message, tc.want) {
+				t.Fatalf("err = %v, want a finding with %q", err, tc.want)
+			}
+		})
+	}
+}
+
 func TestSaveReplays(t *testing.T) {
 	c, _ := newClient(t, fakeentra.EvidenceContributorClientID, fakeentra.EvidenceContributorObjectID)
 	ev, err := c.Read(context.Background(), contoso, Request{Method: "POST", URL: "https://contoso.azure-api.net/orders"})
