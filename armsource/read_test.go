@@ -90,11 +90,11 @@ func TestReadForOneRequest(t *testing.T) {
 		}
 	}
 	// A cold read for GET /orders/42 in pages of 2: allPolicies 5, APIs 3,
-	// named values 2; orders' operations 2 and products 1; the API's and
+	// named values 2, the service 1; orders' operations 2 and products 1; the API's and
 	// the global policy; the two products' policies (get-order has none);
 	// one fragment; the secret value the global policy uses.
-	if n := s.TotalHits(); n != 19 {
-		t.Errorf("%d requests, want 19:\n%s", n, strings.Join(s.Requests(), "\n"))
+	if n := s.TotalHits(); n != 20 {
+		t.Errorf("%d requests, want 20:\n%s", n, strings.Join(s.Requests(), "\n"))
 	}
 }
 
@@ -115,6 +115,30 @@ func TestReaderCannotListSecretValue(t *testing.T) {
 	}
 	if v := ev.Service.Values["backend-key"]; v.HasValue || !v.Secret {
 		t.Errorf("backend-key = %+v", v)
+	}
+}
+
+// The service's host names say when the URL is not this service's gateway:
+// an info finding, never a change of verdict.
+func TestURLHostOfAnotherService(t *testing.T) {
+	c, _ := newClient(t, fakeentra.EvidenceReaderClientID, fakeentra.EvidenceReaderObjectID)
+	for host, want := range map[string]bool{"contoso.azure-api.net": false, "API.CONTOSO.COM:443": false, "api.fabrikam.com": true} {
+		ev, err := c.Read(context.Background(), contoso, Request{Method: "GET", URL: "https://" + host + "/orders/42"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := false
+		for _, f := range ev.Findings {
+			if f.Code == finding.GatewayHostUnknown {
+				got = f.Severity == finding.SeverityInfo && strings.Contains(f.Expected, "contoso.azure-api.net") && strings.Contains(f.Expected, "api.contoso.com")
+			}
+		}
+		if got != want {
+			t.Errorf("%s: GATEWAY_HOST_UNKNOWN = %v, want %v (%+v)", host, got, want, ev.Findings)
+		}
+		if ev.Info == nil || ev.Info.SKU == "" {
+			t.Errorf("service not read: %+v", ev.Info)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -103,24 +104,39 @@ func (c *Client) byHost(ctx context.Context, host string) (ServiceRef, error) {
 	return ServiceRef{}, &AmbiguousError{Host: host, IDs: ids}
 }
 
-// hasHost says whether a service's properties name host as a gateway:
-// gatewayUrl, gatewayRegionalUrl, additionalLocations' gatewayRegionalUrl,
-// or a Proxy hostnameConfiguration; case-insensitive, ports ignored.
+// hasHost says whether a service's properties name host as a gateway;
+// case-insensitive, ports ignored.
 func hasHost(props map[string]any, host string) bool {
-	urlHost := func(v any) string {
+	for _, h := range gatewayHosts(props) {
+		if strings.EqualFold(h, host) {
+			return true
+		}
+	}
+	return false
+}
+
+// gatewayHosts are the host names a service's properties give its gateway:
+// gatewayUrl, gatewayRegionalUrl, additionalLocations' gatewayRegionalUrl,
+// and the Proxy hostnameConfigurations, without ports.
+func gatewayHosts(props map[string]any) []string {
+	var hosts []string
+	add := func(h string) {
+		if h = strings.ToLower(h); h != "" && !slices.Contains(hosts, h) {
+			hosts = append(hosts, h)
+		}
+	}
+	urlHost := func(v any) {
 		s, _ := v.(string)
 		if u, err := url.Parse(s); err == nil {
-			return u.Hostname()
+			add(u.Hostname())
 		}
-		return ""
 	}
-	if strings.EqualFold(urlHost(props["gatewayUrl"]), host) || strings.EqualFold(urlHost(props["gatewayRegionalUrl"]), host) {
-		return true
-	}
+	urlHost(props["gatewayUrl"])
+	urlHost(props["gatewayRegionalUrl"])
 	locs, _ := props["additionalLocations"].([]any)
 	for _, l := range locs {
-		if m, ok := l.(map[string]any); ok && strings.EqualFold(urlHost(m["gatewayRegionalUrl"]), host) {
-			return true
+		if m, ok := l.(map[string]any); ok {
+			urlHost(m["gatewayRegionalUrl"])
 		}
 	}
 	hcs, _ := props["hostnameConfigurations"].([]any)
@@ -128,9 +144,9 @@ func hasHost(props map[string]any, host string) bool {
 		m, _ := h.(map[string]any)
 		t, _ := m["type"].(string)
 		n, _ := m["hostName"].(string)
-		if strings.EqualFold(t, "Proxy") && strings.EqualFold(strings.Split(n, ":")[0], host) {
-			return true
+		if strings.EqualFold(t, "Proxy") {
+			add(strings.Split(n, ":")[0])
 		}
 	}
-	return false
+	return hosts
 }
