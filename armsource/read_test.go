@@ -251,3 +251,31 @@ func TestHostQueryIsTheOneResourceGraphAnswers(t *testing.T) {
 		t.Fatalf("HostQuery = %q", HostQuery)
 	}
 }
+
+// Resource Graph's answer comes in pages ($skipToken): a service on the
+// last page is found, and not-found counts every service searched.
+func TestAutoFollowsResourceGraphPages(t *testing.T) {
+	c, s := newClient(t, fakeentra.EvidenceReaderClientID, fakeentra.EvidenceReaderObjectID, func(o *fakearm.Options) {
+		o.PageSize = 1
+		var more []fakearm.Service
+		for _, n := range []string{"fabrikam-a", "fabrikam-b", "fabrikam-c"} {
+			svc := o.Services[0]
+			svc.Name, svc.GatewayURL, svc.GatewayRegionalURL, svc.Hostnames, svc.AdditionalLocations = n, "https://"+n+".azure-api.net", "", nil, nil
+			more = append(more, svc)
+			o.Assignments = append(o.Assignments, fakearm.Assignment{PrincipalID: fakeentra.EvidenceReaderObjectID,
+				Role: fakearm.APIManagementServiceReader, Scope: fakearm.ServiceID(svc.SubscriptionID, svc.ResourceGroup, n)})
+		}
+		o.Services = append(more, o.Services...)
+	})
+	ref, err := c.Resolve(context.Background(), "auto", "", "", "https://api.contoso.com/orders/42")
+	if err != nil || ref != contoso {
+		t.Fatalf("Resolve = %+v, %v", ref, err)
+	}
+	if n := s.TotalHits(); n != 4 {
+		t.Errorf("%d Resource Graph requests for 4 services in pages of 1, want 4", n)
+	}
+	_, err = c.Resolve(context.Background(), "auto", "", "", "https://api.example.org/")
+	if nf, ok := err.(*NotFoundError); !ok || nf.Searched != 4 {
+		t.Fatalf("err = %v", err)
+	}
+}

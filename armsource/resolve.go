@@ -37,6 +37,9 @@ func (e *AmbiguousError) Error() string {
 	return fmt.Sprintf("the gateway host %s belongs to %d services: %s; name one with --apim ID", e.Host, len(e.IDs), strings.Join(e.IDs, ", "))
 }
 
+// maxGraphPages bounds the Resource Graph pages read (up to 1000 rows each).
+const maxGraphPages = 100
+
 // UsageError is an --apim that cannot be used as given: exit 2.
 type UsageError struct{ Msg string }
 
@@ -80,24 +83,35 @@ func (c *Client) byHost(ctx context.Context, host string) (ServiceRef, error) {
 	}
 	q := HostQuery
 	c.logf("Resource Graph: the API Management services this credential can read")
-	resp, err := cl.Resources(ctx, armresourcegraph.QueryRequest{Query: &q}, nil)
-	if err != nil {
-		return ServiceRef{}, &ReadError{Finding: failure("Microsoft.ResourceGraph/resources/read", "the API Management services (Azure Resource Graph)", "Reader", err)}
-	}
-	rows, _ := resp.Data.([]any)
 	var ids []string
-	for _, r := range rows {
-		m, _ := r.(map[string]any)
-		id, _ := m["id"].(string)
-		props, _ := m["properties"].(map[string]any)
-		if id != "" && hasHost(props, host) {
-			ids = append(ids, id)
+	searched := 0
+	opts := &armresourcegraph.QueryRequestOptions{}
+	for page := 0; ; page++ {
+		resp, err := cl.Resources(ctx, armresourcegraph.QueryRequest{Query: &q, Options: opts}, nil)
+		if err != nil {
+			return ServiceRef{}, &ReadError{Finding: failure("Microsoft.ResourceGraph/resources/read", "the API Management services (Azure Resource Graph)", "Reader", err)}
 		}
+		rows, _ := resp.Data.([]any)
+		searched += len(rows)
+		for _, r := range rows {
+			m, _ := r.(map[string]any)
+			id, _ := m["id"].(string)
+			props, _ := m["properties"].(map[string]any)
+			if id != "" && hasHost(props, host) {
+				ids = append(ids, id)
+			}
+		}
+		// Resource Graph pages by $skipToken; a bound keeps a hostile or
+		// looping answer from holding the command.
+		if resp.SkipToken == nil || *resp.SkipToken == "" || page >= maxGraphPages {
+			break
+		}
+		opts = &armresourcegraph.QueryRequestOptions{SkipToken: resp.SkipToken}
 	}
 	sort.Strings(ids)
 	switch len(ids) {
 	case 0:
-		return ServiceRef{}, &NotFoundError{Host: host, Searched: len(rows)}
+		return ServiceRef{}, &NotFoundError{Host: host, Searched: searched}
 	case 1:
 		return ParseID(ids[0])
 	}
