@@ -101,24 +101,23 @@ func (k *checker) apiName() string {
 	return k.c.Audience
 }
 
+// apiDisplay and apiAppID name the API by its application, or else its
+// service principal.
 func (k *checker) apiDisplay() string {
-	if k.ev.API != nil {
-		return k.ev.API.DisplayName
-	}
-	if k.ev.APISP != nil {
-		return k.ev.APISP.DisplayName
-	}
-	return k.c.Audience
+	return k.apiField(func(n, _ string) string { return n }, k.c.Audience)
+}
+func (k *checker) apiAppID() string {
+	return k.apiField(func(_, id string) string { return id }, "<the API's client ID>")
 }
 
-func (k *checker) apiAppID() string {
-	if k.ev.API != nil {
-		return k.ev.API.AppID
+func (k *checker) apiField(pick func(name, appID string) string, none string) string {
+	switch {
+	case k.ev.API != nil:
+		return pick(k.ev.API.DisplayName, k.ev.API.AppID)
+	case k.ev.APISP != nil:
+		return pick(k.ev.APISP.DisplayName, k.ev.APISP.AppID)
 	}
-	if k.ev.APISP != nil {
-		return k.ev.APISP.AppID
-	}
-	return "<the API's client ID>"
+	return none
 }
 
 func (k *checker) clientName() string {

@@ -168,32 +168,27 @@ func (c *Client) Read(ctx context.Context, t Target) *Evidence {
 // when it is a GUID, else by identifier URI (with and without a trailing
 // slash, as Entra matches them).
 func (c *Client) findApplication(ctx context.Context, res string) (*Application, json.RawMessage, error) {
-	if isGUID(res) {
-		return c.ApplicationByAppID(ctx, res)
-	}
-	for _, u := range uriForms(res) {
-		apps, raws, err := c.ApplicationsByIdentifierURI(ctx, u)
-		if err != nil {
-			return nil, nil, err
-		}
-		if len(apps) > 0 {
-			return &apps[0], raws[0], nil
-		}
-	}
-	return nil, nil, nil
+	return find(ctx, res, c.ApplicationByAppID, c.ApplicationsByIdentifierURI)
 }
 
+// findServicePrincipal is findApplication for service principals (by
+// servicePrincipalNames: a multi-tenant API has only one here).
 func (c *Client) findServicePrincipal(ctx context.Context, res string) (*ServicePrincipal, json.RawMessage, error) {
+	return find(ctx, res, c.ServicePrincipalByAppID, c.ServicePrincipalsByName)
+}
+
+func find[T any](ctx context.Context, res string, byID func(context.Context, string) (*T, json.RawMessage, error),
+	byName func(context.Context, string) ([]T, []json.RawMessage, error)) (*T, json.RawMessage, error) {
 	if isGUID(res) {
-		return c.ServicePrincipalByAppID(ctx, res)
+		return byID(ctx, res)
 	}
 	for _, u := range uriForms(res) {
-		sps, raws, err := c.ServicePrincipalsByName(ctx, u)
-		if err != nil {
-			return nil, nil, err
-		}
-		if len(sps) > 0 {
-			return &sps[0], raws[0], nil
+		items, raws, err := byName(ctx, u)
+		if err != nil || len(items) > 0 {
+			if err != nil {
+				return nil, nil, err
+			}
+			return &items[0], raws[0], nil
 		}
 	}
 	return nil, nil, nil

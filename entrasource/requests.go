@@ -19,14 +19,19 @@ func sel(fields string) string { return "$select=" + qesc(fields) }
 // qesc escapes a query value with %20 for spaces, as Graph's own clients do.
 func qesc(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
 
-// ApplicationByAppID reads the application with the client ID appID.
-func (c *Client) ApplicationByAppID(ctx context.Context, appID string) (*Application, json.RawMessage, error) {
-	var a Application
-	raw, err := c.get(ctx, "the application "+appID, "/applications(appId="+url.PathEscape(quote(appID))+")?"+sel(selectAPIApp), &a)
+// byAppID reads one object by its alternate key appId.
+func byAppID[T any](ctx context.Context, c *Client, what, coll, appID, fields string) (*T, json.RawMessage, error) {
+	var v T
+	raw, err := c.get(ctx, what, "/"+coll+"(appId="+url.PathEscape(quote(appID))+")?"+sel(fields), &v)
 	if err != nil {
 		return nil, nil, err
 	}
-	return &a, raw, nil
+	return &v, raw, nil
+}
+
+// ApplicationByAppID reads the application with the client ID appID.
+func (c *Client) ApplicationByAppID(ctx context.Context, appID string) (*Application, json.RawMessage, error) {
+	return byAppID[Application](ctx, c, "the application "+appID, "applications", appID, selectAPIApp)
 }
 
 // ApplicationsByIdentifierURI finds the applications with the identifier
@@ -39,22 +44,12 @@ func (c *Client) ApplicationsByIdentifierURI(ctx context.Context, uri string) ([
 // ClientCredentials reads the end dates of an application's secrets and
 // certificates (keyCredentials only when selected, as Graph does).
 func (c *Client) ClientCredentials(ctx context.Context, appID string) (*Application, json.RawMessage, error) {
-	var a Application
-	raw, err := c.get(ctx, "the secrets and certificates of application "+appID, "/applications(appId="+url.PathEscape(quote(appID))+")?"+sel(selectClientApp), &a)
-	if err != nil {
-		return nil, nil, err
-	}
-	return &a, raw, nil
+	return byAppID[Application](ctx, c, "the secrets and certificates of application "+appID, "applications", appID, selectClientApp)
 }
 
 // ServicePrincipalByAppID reads the service principal of client ID appID.
 func (c *Client) ServicePrincipalByAppID(ctx context.Context, appID string) (*ServicePrincipal, json.RawMessage, error) {
-	var sp ServicePrincipal
-	raw, err := c.get(ctx, "the service principal of "+appID, "/servicePrincipals(appId="+url.PathEscape(quote(appID))+")?"+sel(selectSP), &sp)
-	if err != nil {
-		return nil, nil, err
-	}
-	return &sp, raw, nil
+	return byAppID[ServicePrincipal](ctx, c, "the service principal of "+appID, "servicePrincipals", appID, selectSP)
 }
 
 // ServicePrincipalsByName finds the service principals with name (an

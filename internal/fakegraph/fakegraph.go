@@ -21,19 +21,14 @@ package fakegraph
 
 import (
 	"crypto/sha256"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/entratoken/entratoken/internal/fakeentra"
+	"github.com/entratoken/entratoken/internal/fakeserver"
 )
 
 // Grant is a delegated consent: the client may call the API with Scope
@@ -62,9 +57,9 @@ type Options struct {
 
 // Server is the simulated Graph.
 type Server struct {
-	srv *httptest.Server
-	// URL is the endpoint without /v1.0, e.g. https://127.0.0.1:41234.
-	URL string
+	// TLS is the loopback server; its URL is the endpoint without /v1.0,
+	// e.g. https://127.0.0.1:41234.
+	*fakeserver.TLS
 
 	opts    Options
 	started time.Time
@@ -94,29 +89,8 @@ func New(o Options) (*Server, error) {
 		o.PageSize = 1
 	}
 	s := &Server{opts: o, started: time.Now().UTC().Truncate(time.Second), throttle: map[string]int{}}
-	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
-	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	s.srv.StartTLS()
-	s.URL = s.srv.URL
+	s.TLS = fakeserver.StartTLS(http.HandlerFunc(s.serve))
 	return s, nil
-}
-
-// Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
-
-// Client returns an HTTP client that trusts the server's certificate.
-func (s *Server) Client() *http.Client { return s.srv.Client() }
-
-// CertPool returns a pool holding the server's certificate.
-func (s *Server) CertPool() *x509.CertPool {
-	p := x509.NewCertPool()
-	p.AddCert(s.srv.Certificate())
-	return p
-}
-
-// WriteCAFile writes the server's certificate as PEM, for SSL_CERT_FILE.
-func (s *Server) WriteCAFile(path string) error {
-	return os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.srv.Certificate().Raw}), 0o644)
 }
 
 // Throttle makes the next request whose path ends with suffix answer 429
