@@ -95,8 +95,17 @@ func (f *Factory) addEntra(ctx context.Context, e *EntraOptions, a *APIMOptions,
 	}
 	caller := entrasource.CallerOf(gt.Token)
 	ev := cl.Read(ctx, entrasource.Target{Audience: c.Audience, ClientID: c.ClientID, Delegated: c.Delegated, Others: needs.Audiences})
+	// One EVIDENCE_FORBIDDEN per missing permission, however many reads it refused.
+	seen := map[string]bool{}
 	for _, fe := range ev.Failures {
-		rep.Findings = append(rep.Findings, fe.Finding(caller))
+		fd := fe.Finding(caller)
+		if fd.Code == finding.EvidenceForbidden {
+			if seen[fd.Expected] {
+				continue
+			}
+			seen[fd.Expected] = true
+		}
+		rep.Findings = append(rep.Findings, fd)
 	}
 	sum := &diagnose.EntraEvidence{Status: "read"}
 	if ev.API != nil {
