@@ -136,3 +136,30 @@ func traceFailure(action, what string, err error) error {
 	}
 	return &TraceError{Finding: f}
 }
+
+// Tracer is c's debug credentials and traces for one service, as package
+// trace asks for them (trace.Get).
+func (c *Client) Tracer(ref ServiceRef) trace.Source { return serviceTracer{c, ref} }
+
+type serviceTracer struct {
+	c   *Client
+	ref ServiceRef
+}
+
+func (s serviceTracer) DebugCredential(ctx context.Context, apiID string) (string, error) {
+	return s.c.DebugCredential(ctx, s.ref, apiID)
+}
+
+func (s serviceTracer) Trace(ctx context.Context, traceID string) (*trace.Trace, error) {
+	return s.c.Trace(ctx, s.ref, traceID)
+}
+
+// TraceFinding is the finding a DebugCredential or Trace error carries
+// (trace.FindingOf).
+func TraceFinding(err error) (finding.Finding, bool) {
+	var te *TraceError
+	if errors.As(err, &te) {
+		return te.Finding, true
+	}
+	return finding.Finding{}, false
+}
