@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -162,4 +163,28 @@ func TraceFinding(err error) (finding.Finding, bool) {
 		return te.Finding, true
 	}
 	return finding.Finding{}, false
+}
+
+// SaveTrace writes a trace as DIR/trace/<traceId>.json (the layout
+// --save-evidence writes; private, since a trace saved with --show-secrets
+// holds them) and returns the path. Redact it first unless secrets may be
+// kept. A trace id that is not a plain name is refused.
+func SaveTrace(dir string, t *trace.Trace) (string, error) {
+	id := t.TraceID
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return "", fmt.Errorf("--save-evidence: refusing the trace id %q as a file name", id)
+		}
+	}
+	if id == "" {
+		return "", fmt.Errorf("--save-evidence: the trace has no id")
+	}
+	b, err := t.JSON()
+	if err != nil {
+		return "", err
+	}
+	w := &saver{dir: dir}
+	rel := "trace/" + id + ".json"
+	w.write(rel, b, true)
+	return filepath.Join(dir, filepath.FromSlash(rel)), w.err
 }
