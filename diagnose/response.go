@@ -92,9 +92,9 @@ func Classify(status int, h http.Header, body []byte) ResponseInfo {
 	}
 	isAPIM := json.Unmarshal(body, &apim) == nil && apim.StatusCode != 0 && apim.Message != ""
 	if isAPIM {
-		info.Message, info.apimBody = maskTokens(cut(apim.Message)), true
+		info.Message, info.apimBody = maskTokens(CutMessage(apim.Message)), true
 	} else if text := strings.TrimSpace(string(body)); text != "" {
-		info.Message = maskTokens(cut(text))
+		info.Message = maskTokens(CutMessage(text))
 	}
 	if info.RefusedBy == "" {
 		return info
@@ -118,7 +118,9 @@ func Classify(status int, h http.Header, body []byte) ResponseInfo {
 // hundred bytes, an IDX message with its parameters under 2 KiB.
 const maxMessage = 4 << 10
 
-func cut(s string) string {
+// CutMessage bounds a message that came from a gateway (an answer's
+// message, a trace step's) at 4 KiB, on a UTF-8 boundary, marking the cut.
+func CutMessage(s string) string {
 	if len(s) <= maxMessage {
 		return s
 	}

@@ -7,8 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/entratoken/entratoken/diagnose"
 	"github.com/entratoken/entratoken/internal/finding"
 )
 
@@ -63,10 +63,6 @@ func (v *View) FailedStep() (Step, bool) {
 	return v.Steps[v.Failed], true
 }
 
-// maxMessage bounds one step's message: IDX messages with their parameters
-// are under 2 KiB; a logged body is cut.
-const maxMessage = 4 << 10
-
 // Build reads a trace into its view and findings. Redact the trace first
 // (Trace.Redact) unless secrets may be shown.
 func Build(t *Trace) *View {
@@ -74,7 +70,7 @@ func Build(t *Trace) *View {
 	for _, section := range Sections {
 		for _, e := range t.Entries[section] {
 			st := Step{Section: section, Source: e.Source, ElapsedMS: elapsedMS(e.Elapsed)}
-			st.Message = cut(v.message(e))
+			st.Message = diagnose.CutMessage(v.message(e))
 			if s := statusOf(e); s > 0 {
 				v.Status = s
 			}
@@ -235,17 +231,6 @@ func compact(raw json.RawMessage) string {
 		return string(raw)
 	}
 	return b.String()
-}
-
-func cut(s string) string {
-	if len(s) <= maxMessage {
-		return s
-	}
-	s = s[:maxMessage]
-	for len(s) > 0 && !utf8.ValidString(s) {
-		s = s[:len(s)-1]
-	}
-	return s + "…"
 }
 
 // String is the view's one-line summary.

@@ -22,6 +22,7 @@ import (
 	"github.com/entratoken/entratoken/internal/fakeentra"
 	"github.com/entratoken/entratoken/internal/finding"
 	"github.com/entratoken/entratoken/internal/iostreams"
+	"github.com/entratoken/entratoken/policy"
 	"github.com/entratoken/entratoken/trace"
 )
 
@@ -37,47 +38,8 @@ func (s staticCred) GetToken(context.Context, azpolicy.TokenRequestOptions) (azc
 // agreeing with the evaluator's prediction; a reader's credential gets
 // TRACE_UNAVAILABLE and the request still goes.
 func TestTracedCall(t *testing.T) {
-	e := fakeentra.New()
-	t.Cleanup(e.Close)
-	o := fakearm.Contoso()
-	o.Entra = e
-	arm, err := fakearm.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(arm.Close)
-	ref := armsource.ServiceRef{Subscription: fakearm.ContosoSubscription, ResourceGroup: fakearm.ContosoResourceGroup, Name: fakearm.ContosoService}
-	client := func(clientID, objectID string) *armsource.Client {
-		tok := e.Tenant(fakeentra.TenantID).MustMint(t, fakeentra.Spec{Version: entra.V1, Audience: fakeentra.ARMAudience, ClientID: clientID,
-			Claims: map[string]any{"oid": objectID, "sub": objectID}})
-		c, err := armsource.New(armsource.Options{Endpoint: arm.URL, Credential: staticCred{tok}, HTTP: arm.Client(), Timeout: 10 * time.Second})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
-	contributor := client(fakeentra.EvidenceContributorClientID, fakeentra.EvidenceContributorObjectID)
+	f, req, ref, gw, contributor, reader, m := tracedSetup(t, false)
 	ctx := context.Background()
-	ev, err := contributor.Read(ctx, ref, armsource.Request{Method: "GET", URL: "https://contoso.azure-api.net/orders/42"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	gw, err := fakeapim.New(fakeapim.Options{Service: ev.Service, Tenant: e, Tracer: arm, Keys: map[string]string{fakearm.StarterKey: "starter"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gw.Close)
-	m, err := ev.Service.Route("GET", "https://contoso.azure-api.net/orders/42", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok := e.Tenant(fakeentra.TenantID).MustMint(t, fakeentra.Spec{}) // no role: validate-jwt refuses
-	req := call.Request{Method: "GET", URL: gw.URL + "orders/42", Token: tok, SubscriptionKey: fakearm.StarterKey}
-	ios, _, _, _ := iostreams.Test()
-	f := &Factory{IO: ios, Getenv: func(string) string { return "" }}
-	f.addSecret(tok)
-	f.addSecret(fakearm.StarterKey)
-
 	resp, out, err := f.tracedDo(ctx, http.DefaultClient, contributor.Tracer(ref), m.API.ID, req)
 	if err != nil || resp.Status != 401 || out.Trace == nil || out.Finding != nil {
 		t.Fatalf("traced call: %v %+v", err, out.Finding)
@@ -96,7 +58,7 @@ func TestTracedCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc, _ := json.Marshal(at)
-	for _, secret := range []string{tok, fakearm.StarterKey, "sn="} {
+	for _, secret := range []string{req.Token, fakearm.StarterKey, "sn="} {
 		if strings.Contains(string(saved), secret) || strings.Contains(string(doc), secret) {
 			t.Errorf("%.20s… in the saved trace or the report", secret)
 		}
@@ -105,7 +67,7 @@ func TestTracedCall(t *testing.T) {
 		t.Errorf("the saved trace does not read back: %v", err)
 	}
 	var w strings.Builder
-	writeTraceReport(&w, ios.Palette(), at)
+	writeTraceReport(&w, f.IO.Palette(), at)
 	if !strings.Contains(w.String(), "validate-jwt") || !strings.Contains(w.String(), "agrees with the prediction") {
 		t.Errorf("text:\n%s", w.String())
 	}
@@ -116,7 +78,6 @@ func TestTracedCall(t *testing.T) {
 		t.Errorf("disagreement: %+v", at)
 	}
 
-	reader := client(fakeentra.EvidenceReaderClientID, fakeentra.EvidenceReaderObjectID)
 	before, _ := gw.Counts()
 	resp, out, err = f.tracedDo(ctx, http.DefaultClient, reader.Tracer(ref), m.API.ID, req)
 	if after, _ := gw.Counts(); err != nil || resp.Status != 401 || after != before+1 {
@@ -127,4 +88,62 @@ func TestTracedCall(t *testing.T) {
 		at.Findings[0].Expected != armsource.ActionDebugCredentials {
 		t.Errorf("reader: %+v", at)
 	}
+
+	// A service whose gateway does not trace: no header, TRACE_UNAVAILABLE.
+	f, req, ref, _, contributor, _, m = tracedSetup(t, true)
+	resp, out, err = f.tracedDo(ctx, http.DefaultClient, contributor.Tracer(ref), m.API.ID, req)
+	if err != nil || resp.Status != 401 || out.Trace != nil || out.Finding == nil || out.Finding.Code != finding.TraceUnavailable ||
+		!strings.Contains(out.Finding.Message, "did not trace") {
+		t.Errorf("no tracing: %v %+v", err, out.Finding)
+	}
+}
+
+// tracedSetup starts a simulated ARM (the Contoso seed; noTracing: its
+// tier does not trace) and a gateway in front of the service as the
+// contributor read it, and returns a call of orders/42 with the starter key
+// and a token without the role the policy requires.
+func tracedSetup(t *testing.T, noTracing bool) (f *Factory, req call.Request, ref armsource.ServiceRef, gw *fakeapim.Gateway,
+	contributor, reader *armsource.Client, m *policy.Match) {
+	e := fakeentra.New()
+	t.Cleanup(e.Close)
+	o := fakearm.Contoso()
+	o.Entra = e
+	o.Services[0].NoTracing = noTracing
+	arm, err := fakearm.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(arm.Close)
+	ref = armsource.ServiceRef{Subscription: fakearm.ContosoSubscription, ResourceGroup: fakearm.ContosoResourceGroup, Name: fakearm.ContosoService}
+	client := func(clientID, objectID string) *armsource.Client {
+		tok := e.Tenant(fakeentra.TenantID).MustMint(t, fakeentra.Spec{Version: entra.V1, Audience: fakeentra.ARMAudience, ClientID: clientID,
+			Claims: map[string]any{"oid": objectID, "sub": objectID}})
+		c, err := armsource.New(armsource.Options{Endpoint: arm.URL, Credential: staticCred{tok}, HTTP: arm.Client(), Timeout: 10 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	contributor = client(fakeentra.EvidenceContributorClientID, fakeentra.EvidenceContributorObjectID)
+	reader = client(fakeentra.EvidenceReaderClientID, fakeentra.EvidenceReaderObjectID)
+	ev, err := contributor.Read(context.Background(), ref, armsource.Request{Method: "GET", URL: "https://contoso.azure-api.net/orders/42"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw, err = fakeapim.New(fakeapim.Options{Service: ev.Service, Tenant: e, Tracer: arm, Keys: map[string]string{fakearm.StarterKey: "starter"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(gw.Close)
+	m, err = ev.Service.Route("GET", "https://contoso.azure-api.net/orders/42", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := e.Tenant(fakeentra.TenantID).MustMint(t, fakeentra.Spec{}) // no role: validate-jwt refuses
+	req = call.Request{Method: "GET", URL: gw.URL + "orders/42", Token: tok, SubscriptionKey: fakearm.StarterKey}
+	ios, _, _, _ := iostreams.Test()
+	f = &Factory{IO: ios, Getenv: func(string) string { return "" }}
+	f.addSecret(tok)
+	f.addSecret(fakearm.StarterKey)
+	return f, req, ref, gw, contributor, reader, m
 }
