@@ -17,11 +17,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/entratoken/entratoken/internal/iostreams"
+	"github.com/entratoken/entratoken/internal/netx"
 	"github.com/entratoken/entratoken/internal/redact"
 )
 
@@ -190,7 +192,7 @@ func redactValue(r *redact.Redactor, name string, v any) any {
 		if name != "" {
 			return r.Header(name, x)
 		}
-		return r.String(x)
+		return r.String(hideCheckedValue(x))
 	case []any:
 		for i := range x {
 			x[i] = redactValue(r, "", x[i])
@@ -211,6 +213,22 @@ func redactValue(r *redact.Redactor, name string, v any) any {
 		return x
 	}
 	return v
+}
+
+// checkedValue is check-header's refusal, which quotes the value sent.
+var checkedValue = regexp.MustCompile(`(Header (\S+) value of )(.*?)( is not allowed)`)
+
+// hideCheckedValue hides the value a check-header refusal quotes when the
+// header is named like a credential (x-partner-key, x-api-secret): the
+// value sent, or what the policy compares it with, is a secret.
+func hideCheckedValue(s string) string {
+	return checkedValue.ReplaceAllStringFunc(s, func(m string) string {
+		p := checkedValue.FindStringSubmatch(m)
+		if !netx.SecretHeader(p[2]) {
+			return m
+		}
+		return p[1] + redact.Mask(p[3]) + p[4]
+	})
 }
 
 func isHeaderMap(k string) bool { return strings.EqualFold(k, "headers") }

@@ -152,6 +152,17 @@ func TestRedact(t *testing.T) {
 			t.Errorf("redaction changed the outcome")
 		}
 	}
+	// A check-header refusal quotes the value of a secret-looking header.
+	chk := &Trace{TraceID: "c", Entries: map[string][]Entry{"inbound": {{Source: "check-header",
+		Data: json.RawMessage(`{"message":"Header x-partner-key value of partner-guess-123 is not allowed. Access denied."}`)},
+		{Source: "check-header", Data: json.RawMessage(`"Header x-region value of westeurope is not allowed. Access denied."`)}}}}
+	cv := Build(chk.Redact(&r))
+	if m := cv.Steps[0].Message; strings.Contains(m, "partner-guess-123") || !strings.Contains(m, "Header x-partner-key value of ****(17 chars) is not allowed") {
+		t.Errorf("check-header message %q", m)
+	}
+	if m := cv.Steps[1].Message; !strings.Contains(m, "westeurope") {
+		t.Errorf("a header that is no secret lost its value: %q", m)
+	}
 	red := Build(tr.Redact(&r))
 	if !strings.Contains(red.Steps[0].Message, "https://contoso.azure-api.net/orders/42") || red.Findings[0].Code != finding.IssuerVersionMismatch {
 		t.Errorf("redaction hid too much: %q %v", red.Steps[0].Message, red.Findings)
