@@ -43,6 +43,7 @@ type CallOptions struct {
 	Trace       bool
 
 	acquireSet, keyFromFlag bool
+	liveFail                *liveFailure // call --apim: the service could not be read
 }
 
 func newCallCmd(f *Factory, runF func(context.Context, *CallOptions) error) *cobra.Command {
@@ -107,6 +108,7 @@ token cannot be acquired, 4 when the request fails below HTTP (connection, TLS, 
 	fl.BoolVar(&o.Curl, "curl", false, "print the equivalent curl command (secrets as $VARIABLES) instead of sending")
 	fl.BoolVar(&o.ShowSecrets, "show-secrets", false, "show the token and the subscription key in the output")
 	fl.BoolVar(&o.Trace, "trace", false, "say each step of the exchange on stderr (connection, TLS, timings)")
+	addAPIMFlags(cmd, &o.Sources.APIM) // after --show-secrets, which it shares
 	addAcquireFlags(cmd, &o.Acquire)
 	return cmd
 }
@@ -225,7 +227,7 @@ func runCall(ctx context.Context, f *Factory, o *CallOptions) error {
 	}
 	// The policy a refusal would be diagnosed against is read and checked
 	// before anything is sent: a typo is a usage error, not a wasted call.
-	if err := f.prepareCallDiagnosis(o, r); err != nil {
+	if err := f.prepareCallDiagnosis(ctx, o, r); err != nil {
 		return err
 	}
 	client := f.HTTPClient()
@@ -279,7 +281,10 @@ func (f *Factory) diagnoseSent(ctx context.Context, o *CallOptions, r call.Reque
 		src = o.targets[0].Label
 	}
 	rep, err := runTargets(ctx, in, o.targets)
-	return rep, src, err
+	if err != nil {
+		return nil, "", err
+	}
+	return rep, o.liveDiagnosis(rep, src), nil
 }
 
 func expected(status int, want []int) bool {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/entratoken/entratoken/call"
@@ -25,8 +27,14 @@ func addCallSourceFlags(cmd *cobra.Command, s *DiagnoseOptions) {
 // diagnosed against, in the call's context (its URL, method and key), and
 // refuses now what could not be evaluated later: an unreadable or invalid
 // policy, a named value or fragment that decides and was not given.
-func (f *Factory) prepareCallDiagnosis(o *CallOptions, r call.Request) error {
+func (f *Factory) prepareCallDiagnosis(ctx context.Context, o *CallOptions, r call.Request) error {
 	s := &o.Sources
+	if err := s.validateCallAPIM(); err != nil {
+		return err
+	}
+	if s.APIM.Service != "" {
+		return f.prepareLive(ctx, o, r)
+	}
 	if len(s.Policies) == 0 && s.APIOps == "" {
 		return nil
 	}

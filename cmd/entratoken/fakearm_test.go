@@ -32,7 +32,8 @@ type armHolder struct{ s *fakearm.Server }
 //
 // -twin adds a second service (contoso-twin) with the same custom domain;
 // -secret-decides makes create-order's policy compare a header with the
-// secret named value backend-key.
+// secret named value backend-key; -loopback-proxy adds the custom Proxy host
+// name 127.0.0.1, where fakeapim start's gateway listens.
 func cmdFakeARM(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
 		ts.Fatalf("usage: fakearm start|sawtoken|throttle|requests")
@@ -46,6 +47,7 @@ func cmdFakeARM(ts *testscript.TestScript, neg bool, args []string) {
 		twin := fs.Bool("twin", false, "")
 		latency := fs.Duration("latency", 0, "")
 		decides := fs.Bool("secret-decides", false, "")
+		loopback := fs.Bool("loopback-proxy", false, "")
 		ts.Check(fs.Parse(args[1:]))
 		o := fakearm.Contoso()
 		o.Entra, o.Latency = server(ts), *latency
@@ -55,6 +57,9 @@ func cmdFakeARM(ts *testscript.TestScript, neg bool, args []string) {
 					op.Policy = secretDecides
 				}
 			}
+		}
+		if *loopback { // the gateway fakeapim start serves: --apim auto finds it by its host
+			o.Services[0].Hostnames = append(o.Services[0].Hostnames, fakearm.Hostname{Type: "Proxy", HostName: "127.0.0.1"})
 		}
 		if *twin {
 			t := o.Services[0]
