@@ -69,13 +69,16 @@ HTTP method; --method is how the token is acquired. --repeat is at most 100000, 
 
 On a 401 or 403 it says who refused (APIM's subscription check, APIM's token policy, or the
 backend's own WWW-Authenticate), and diagnoses the token it sent: against --diagnose-policy
-when given, otherwise with the token-only checks. Tokens and keys are redacted in everything
+or --apiops when given, against the live effective policy with --apim (read over ARM with
+--credential before anything is sent; the key sent decides the product when the credential
+may list secrets), otherwise with the token-only checks. Tokens and keys are redacted in everything
 printed unless --show-secrets; on GitHub Actions they are masked (::add-mask::).
 
 Exit 0 when the status is expected (--expect-status, default any 2xx), 1 otherwise, 3 when a
 token cannot be acquired, 4 when the request fails below HTTP (connection, TLS, timeout).`,
 		Example: `  entratoken call https://contoso.azure-api.net/orders --resource api://contoso-orders
   entratoken call https://contoso.azure-api.net/orders --token @token.txt --diagnose-policy policy.xml
+  entratoken call https://contoso.azure-api.net/orders/42 --token @token.txt --apim auto
   entratoken call https://contoso.azure-api.net/orders --resource api://contoso-orders | jq .orders
   entratoken call https://contoso.azure-api.net/orders -X POST -d @order.json -H 'X-Correlation-Id: 42'
   entratoken call https://contoso.azure-api.net/orders --method managed-identity --resource api://contoso-orders --expect-status 200
