@@ -46,7 +46,7 @@ func addAPIMFlags(cmd *cobra.Command, o *APIMOptions) {
 	fl.StringVar(&o.Credential, "credential", "auto", "how to sign in to read evidence: auto (environment, managed identity, azd, az) or an acquire method")
 	fl.StringVar(&o.CredentialTenant, "credential-tenant", "", "the tenant of the credential that reads evidence (default AZURE_TENANT_ID)")
 	fl.StringVar(&o.CredentialClientID, "credential-client-id", "", "the client ID of the credential that reads evidence (default AZURE_CLIENT_ID)")
-	fl.StringVar(&o.SaveEvidence, "save-evidence", "", "write what was read over ARM to `DIR` in the APIOps layout (replay with --apiops DIR)")
+	fl.StringVar(&o.SaveEvidence, "save-evidence", "", "write what was read over ARM to `DIR` in the APIOps layout (replay with --apiops DIR), and what was read over Graph to DIR/entra")
 	if fl.Lookup("show-secrets") == nil { // call has its own, which also means this
 		fl.BoolVar(&o.ShowSecrets, "show-secrets", false, "with --save-evidence: also write the values of secret named values")
 	}
@@ -56,8 +56,8 @@ func addAPIMFlags(cmd *cobra.Command, o *APIMOptions) {
 func (o *DiagnoseOptions) validateAPIM() error {
 	a := &o.APIM
 	switch {
-	case a.Service == "" && (a.SaveEvidence != "" || a.ResourceGroup != ""):
-		return flagErrorf("--save-evidence and --resource-group need --apim SERVICE")
+	case a.Service == "" && (a.SaveEvidence != "" && !o.Entra.On || a.ResourceGroup != ""):
+		return flagErrorf("--save-evidence and --resource-group need --apim SERVICE (--save-evidence also works with --entra)")
 	case a.Service == "":
 		return nil
 	case o.APIOps != "" || len(o.Policies) > 0:

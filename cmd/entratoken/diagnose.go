@@ -35,6 +35,7 @@ type DiagnoseOptions struct {
 	OpenIDConfig    string
 	Expect          diagnose.Expectations
 	APIM            APIMOptions
+	Entra           EntraOptions
 	tenantSet       bool
 }
 
@@ -77,7 +78,8 @@ when a policy's metadata cannot be fetched.`,
   entratoken diagnose "$TOKEN" --policy policy.xml --response 401.txt
   entratoken diagnose "$TOKEN" --policy policy.xml --jwks keys.json --offline
   entratoken diagnose "$TOKEN" --apim auto --url https://contoso.azure-api.net/orders/42 --product starter
-  entratoken diagnose "$TOKEN" --apim contoso -g apis --url URL --save-evidence evidence/`,
+  entratoken diagnose "$TOKEN" --apim contoso -g apis --url URL --save-evidence evidence/
+  entratoken diagnose "$TOKEN" --policy policy.xml --entra`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -98,6 +100,9 @@ when a policy's metadata cannot be fetched.`,
 				return err
 			}
 			if err := o.validateAPIM(); err != nil {
+				return err
+			}
+			if err := o.Entra.validate(o.HasToken || !f.IO.InTTY); err != nil {
 				return err
 			}
 			if err := validateKeyFlags(o.JWKS, o.OpenIDConfig, false); err != nil {
@@ -136,6 +141,7 @@ when a policy's metadata cannot be fetched.`,
 	fl.StringArrayVar(&o.Expect.Scopes, "require-scope", nil, "required delegated scope in scp (repeatable)")
 	fl.StringArrayVar(&o.Expect.ClientAppIDs, "client-app-id", nil, "allowed client application ID, appid/azp (repeatable)")
 	addAPIMFlags(cmd, &o.APIM)
+	addEntraFlags(cmd, &o.Entra)
 	return cmd
 }
 
@@ -228,6 +234,15 @@ func runDiagnose(ctx context.Context, f *Factory, o *DiagnoseOptions) error {
 		}
 	}
 	o.addEvidence(rep)
+	if o.Entra.On && raw != "" {
+		var exp *diagnose.Expectations
+		if expectationsGiven(&o.Expect) {
+			exp = &o.Expect
+		}
+		if err := f.addEntra(ctx, &o.Entra, &o.APIM, entraInput{raw: raw, pol: pol, exp: exp, save: o.APIM.SaveEvidence}, rep); err != nil {
+			return err
+		}
+	}
 	if len(targets) > 0 && o.ShowPolicy != "" {
 		return f.showPolicy(targets[0], rep, o, source)
 	}

@@ -53,7 +53,8 @@ func TestScripts(t *testing.T) {
 			"exits":     cmdExits,
 			"jsonpath":  cmdJSONPath,
 			"fakearm":   cmdFakeARM,
-			"fakeapim":  cmdFakeAPIM, // fakeapim_test.go
+			"fakeapim":  cmdFakeAPIM,  // fakeapim_test.go
+			"fakegraph": cmdFakeGraph, // fakegraph_test.go
 			"canned":    cmdCanned,
 			"hostile":   cmdHostile, // hostile_test.go
 		},
@@ -69,6 +70,7 @@ func setupScript(env *testscript.Env) error {
 	env.Values[serverKey{}] = srv
 	env.Values[armKey{}] = &armHolder{}
 	env.Values[serviceGatewayKey{}] = &serviceGateway{}
+	env.Values[graphKey{}] = &graphHolder{}
 	ca := filepath.Join(env.WorkDir, ".fakeentra-ca.pem")
 	if err := srv.WriteCAFile(ca); err != nil {
 		return err
