@@ -107,13 +107,13 @@ token cannot be acquired, 4 when the request fails below HTTP (connection, TLS, 
 	fl.BoolVar(&o.KeyInQuery, "subscription-key-in-query", false, "send the key as ?subscription-key= instead of the header")
 	fl.IntSliceVar(&o.ExpectStatus, "expect-status", nil, "expected HTTP status(es) (default: any 2xx)")
 	addCallSourceFlags(cmd, &o.Sources)
-	addCallEntraFlags(cmd, o)
 	fl.IntVar(&o.Repeat, "repeat", 1, "send the request N times (one token for all)")
 	fl.IntVar(&o.Concurrency, "concurrency", 1, "with --repeat, at most C requests in flight")
 	fl.BoolVar(&o.Curl, "curl", false, "print the equivalent curl command (secrets as $VARIABLES) instead of sending")
 	fl.BoolVar(&o.ShowSecrets, "show-secrets", false, "show the token and the subscription key in the output")
 	fl.BoolVar(&o.Trace, "trace", false, "say each step of the exchange on stderr (connection, TLS, timings)")
 	addAPIMFlags(cmd, &o.Sources.APIM) // after --show-secrets, which it shares
+	addCallEntraFlags(cmd, o)          // after --apim's, whose credential flags it shares
 	addAcquireFlags(cmd, &o.Acquire)
 	return cmd
 }
