@@ -56,17 +56,7 @@ func (f *Factory) prepareLive(ctx context.Context, o *CallOptions, r call.Reques
 			a.findings = append(a.findings, fs...)
 		}
 	}
-	targets, nf, err := s.targets(f, true)
-	if err != nil || nf != nil { // a route miss: the gateway's 404 is worth seeing
-		return err
-	}
-	for _, t := range targets {
-		if err := diagnose.Needed(t); err != nil {
-			return err
-		}
-	}
-	o.targets = targets
-	return nil
+	return f.callTargets(o)
 }
 
 // liveDiagnosis adds to a diagnosis what the live read left open: the

@@ -10,11 +10,6 @@ import (
 	"github.com/entratoken/entratoken/internal/fakearm"
 )
 
-type serviceGatewayKey struct{}
-
-// serviceGateway is set up empty for every script; fakeapim start fills it.
-type serviceGateway struct{ g *fakeapim.Gateway }
-
 // cmdFakeAPIM drives a simulated gateway in front of the service the
 // simulated ARM seeds (fakearm start first), from the same tables:
 //
@@ -27,7 +22,7 @@ func cmdFakeAPIM(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) == 0 {
 		ts.Fatalf("usage: fakeapim start | fakeapim requests N")
 	}
-	h := ts.Value(serviceGatewayKey{}).(*serviceGateway)
+	h := ts.Value(armKey{}).(*armHolder) // the gateway goes with the ARM it mirrors
 	switch args[0] {
 	case "start":
 		svc, keys, err := armServer(ts).GatewayService(fakearm.ContosoService)

@@ -11,14 +11,19 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/entratoken/entratoken/internal/fakeapim"
 	"github.com/entratoken/entratoken/internal/fakearm"
 	"github.com/entratoken/entratoken/internal/fakeentra"
 )
 
 type armKey struct{}
 
-// armHolder is set up empty for every script; fakearm start fills it.
-type armHolder struct{ s *fakearm.Server }
+// armHolder is set up empty for every script; fakearm start fills it, and
+// fakeapim start the gateway in front of its service.
+type armHolder struct {
+	s *fakearm.Server
+	g *fakeapim.Gateway
+}
 
 // cmdFakeARM drives a simulated ARM (the Contoso seed) for scripts:
 //

@@ -69,7 +69,6 @@ func setupScript(env *testscript.Env) error {
 	env.Defer(srv.Close)
 	env.Values[serverKey{}] = srv
 	env.Values[armKey{}] = &armHolder{}
-	env.Values[serviceGatewayKey{}] = &serviceGateway{}
 	env.Values[graphKey{}] = &graphHolder{}
 	ca := filepath.Join(env.WorkDir, ".fakeentra-ca.pem")
 	if err := srv.WriteCAFile(ca); err != nil {
