@@ -290,6 +290,11 @@ func (f *Factory) diagnoseSent(ctx context.Context, o *CallOptions, r call.Reque
 	if err != nil {
 		return nil, "", err
 	}
+	for _, t := range o.targets { // of several possibilities, the one reported
+		if rep.Evidence != nil && len(o.targets) > 1 && rep.Evidence.Context == t.Context.Why {
+			src = t.Label
+		}
+	}
 	return rep, o.liveDiagnosis(rep, src), nil
 }
 

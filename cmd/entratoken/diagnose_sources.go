@@ -179,7 +179,7 @@ func gatewayPicks(reps []*diagnose.Report, targets []diagnose.Target) *diagnose.
 			}
 		}
 	}
-	f := finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityInfo, Side: finding.SideClient,
+	f := finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityInfo, Side: finding.SideClient, Explains: true,
 		Message: "a key is sent and its product is not known; the policies predict: " + strings.Join(answers, "; ")}
 	if pick < 0 {
 		pick = 0
