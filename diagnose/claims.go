@@ -62,6 +62,9 @@ func checkClaims(r *rule, t *token.Token, o *outcome) {
 		if o.message == "" {
 			o.message = msg
 		}
+		if o.trace == "" {
+			o.trace = msg
+		}
 	}
 	if ok {
 		o.check("claims", "pass", fmt.Sprintf("%d required claim(s) satisfied", len(r.Claims)))

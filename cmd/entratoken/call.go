@@ -44,7 +44,8 @@ type CallOptions struct {
 	Entra       EntraOptions // call_entra.go
 
 	acquireSet, keyFromFlag bool
-	liveFail                *liveFailure // call --apim: the service could not be read
+	liveFail                *liveFailure     // call --apim: the service could not be read
+	APIMTrace               apimTraceOptions // call_trace.go
 }
 
 func newCallCmd(f *Factory, runF func(context.Context, *CallOptions) error) *cobra.Command {
@@ -114,6 +115,7 @@ token cannot be acquired, 4 when the request fails below HTTP (connection, TLS, 
 	fl.BoolVar(&o.Trace, "trace", false, "say each step of the exchange on stderr (connection, TLS, timings)")
 	addAPIMFlags(cmd, &o.Sources.APIM) // after --show-secrets, which it shares
 	addCallEntraFlags(cmd, o)          // after --apim's, whose credential flags it shares
+	addAPIMTraceFlag(cmd, o)
 	addAcquireFlags(cmd, &o.Acquire)
 	return cmd
 }
@@ -243,7 +245,7 @@ func runCall(ctx context.Context, f *Factory, o *CallOptions) error {
 	if o.Repeat > 1 {
 		return runRepeat(ctx, f, o, client, r)
 	}
-	resp, err := call.Do(ctx, client, r)
+	resp, err := f.sendCall(ctx, o, client, r)
 	if err != nil {
 		return err
 	}
@@ -263,10 +265,11 @@ func runCall(ctx context.Context, f *Factory, o *CallOptions) error {
 			out.diagnosis, out.diagSource = rep, src
 		}
 	}
+	f.traceReport(ctx, o, r, &out)
 	if f.Globals.Output == "json" {
 		err = writeJSON(f.IO.Out, out.json(f))
-	} else {
-		err = out.text(f)
+	} else if err = out.text(f); err == nil && out.trace != nil {
+		writeTraceReport(f.IO.ErrOut, f.IO.ErrPalette(), out.trace)
 	}
 	if err != nil {
 		return err

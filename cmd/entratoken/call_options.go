@@ -15,6 +15,9 @@ func (o *CallOptions) validate(f *Factory, methodSet bool) error {
 	if err := o.Entra.validate(true); err != nil {
 		return err
 	}
+	if err := o.validateAPIMTrace(); err != nil {
+		return err
+	}
 	if m := strings.ToUpper(o.Acquire.Method); methodSet && isHTTPMethod(m) {
 		return flagErrorf("--method is how the token is acquired (%s); for the HTTP method use -X %s (--request %s)", methodList(), m, m)
 	}

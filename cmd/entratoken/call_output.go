@@ -24,6 +24,7 @@ type callResult struct {
 	diagnosis  *diagnose.Report
 	diagSource string
 	show       bool
+	trace      *apimTrace // --apim-trace
 }
 
 // mask shows a secret as a fingerprint unless --show-secrets.
@@ -204,11 +205,12 @@ func refusedWords(by string) string {
 }
 
 type callJSON struct {
-	Request   map[string]any     `json:"request"`
-	Response  map[string]any     `json:"response"`
-	Timing    map[string]float64 `json:"timing"`
-	RefusedBy *string            `json:"refused_by"`
-	Diagnosis *diagnose.Report   `json:"diagnosis"`
+	Request    map[string]any     `json:"request"`
+	Response   map[string]any     `json:"response"`
+	Timing     map[string]float64 `json:"timing"`
+	RefusedBy  *string            `json:"refused_by"`
+	Diagnosis  *diagnose.Report   `json:"diagnosis"`
+	*apimTrace                    // --apim-trace: gateway_trace, agreement, trace_findings
 }
 
 func (c *callResult) json(f *Factory) callJSON {
@@ -235,6 +237,7 @@ func (c *callResult) json(f *Factory) callJSON {
 		Timing: map[string]float64{"dns_ms": ms(t.DNS.Microseconds()), "connect_ms": ms(t.Connect.Microseconds()), "tls_ms": ms(t.TLS.Microseconds()),
 			"first_byte_ms": ms(t.FirstByte.Microseconds()), "total_ms": ms(t.Total.Microseconds())},
 		Diagnosis: c.diagnosis,
+		apimTrace: c.trace,
 	}
 	if c.refused != nil {
 		by := c.refused.RefusedBy

@@ -13,6 +13,8 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/spf13/cobra"
+
 	"github.com/entratoken/entratoken/armsource"
 	"github.com/entratoken/entratoken/call"
 	"github.com/entratoken/entratoken/diagnose"
@@ -127,4 +129,84 @@ func contains(fs []finding.Finding, f finding.Finding) bool {
 		}
 	}
 	return false
+}
+
+// apimTraceOptions is call's --apim-trace and what it found.
+type apimTraceOptions struct {
+	On  bool
+	out trace.Outcome
+	// unavailable says why nothing was traced before anything was sent.
+	unavailable *finding.Finding
+}
+
+func addAPIMTraceFlag(cmd *cobra.Command, o *CallOptions) {
+	cmd.Flags().BoolVar(&o.APIMTrace.On, "apim-trace", false, "with --apim: send the request with a debug credential and show the gateway's own trace of it (needs listDebugCredentials and listTrace: API Management Service Contributor)")
+}
+
+func (o *CallOptions) validateAPIMTrace() error {
+	switch {
+	case !o.APIMTrace.On:
+		return nil
+	case o.Sources.APIM.Service == "":
+		return flagErrorf("--apim-trace needs --apim SERVICE: the debug credential is for the service's API the URL matches")
+	case o.Repeat > 1:
+		return flagErrorf("flags '--apim-trace' and '--repeat' are mutually exclusive: a trace is of one request")
+	case o.Curl:
+		return flagErrorf("flags '--apim-trace' and '--curl' are mutually exclusive: --curl sends nothing")
+	}
+	return nil
+}
+
+// sendCall sends the call's request: with --apim-trace, traced for the API
+// the live evidence routes the URL to.
+func (f *Factory) sendCall(ctx context.Context, o *CallOptions, client *http.Client, r call.Request) (*call.Response, error) {
+	a := &o.Sources.APIM
+	if !o.APIMTrace.On {
+		return call.Do(ctx, client, r)
+	}
+	unavailable := func(msg string) (*call.Response, error) {
+		o.APIMTrace.unavailable = &finding.Finding{Code: finding.TraceUnavailable, Severity: finding.SeverityWarning, Side: finding.SideClient,
+			Message: msg, Expected: "the gateway's trace of the request", Actual: "none", Fix: "trace the request in the portal (Test tab, Trace) and run entratoken trace explain FILE"}
+		return call.Do(ctx, client, r)
+	}
+	if a.live == nil || a.client == nil {
+		return unavailable("no trace was asked for: the live evidence of --apim could not be read, so the API to trace is not known")
+	}
+	headers := map[string]string{}
+	for _, h := range r.Headers {
+		headers[h.Name] = h.Value
+	}
+	m, err := a.live.Service.Route(callMethod(r), r.URL, headers)
+	if err != nil {
+		return unavailable("no trace was asked for: the URL matches no API of the service (" + err.Error() + "), and a debug credential is for one API")
+	}
+	resp, out, err := f.tracedDo(ctx, client, a.client.Tracer(a.live.Ref), m.API.ID, r)
+	o.APIMTrace.out = out
+	return resp, err
+}
+
+// traceReport fills in the call's --apim-trace report: the trace, and its
+// agreement with what the policy predicts for this request (evaluated
+// again without the gateway's answer, so that the prediction is the
+// policy's own).
+func (f *Factory) traceReport(ctx context.Context, o *CallOptions, r call.Request, out *callResult) {
+	t := &o.APIMTrace
+	if !t.On {
+		return
+	}
+	var pred *diagnose.Report
+	if len(o.targets) > 0 && r.Token != "" {
+		in := diagnose.Input{Token: r.Token, SubscriptionKey: r.SubscriptionKey != "", Resolver: f.Resolver(), Authority: f.authority}
+		pred, _ = runTargets(ctx, in, o.targets) // no prediction: agreement unavailable
+	}
+	at, err := f.explainTrace(t.out, pred, o.Sources.APIM.SaveEvidence, o.ShowSecrets)
+	if t.unavailable != nil {
+		at.Findings = append(at.Findings, *t.unavailable)
+	}
+	if err != nil {
+		fd := finding.Finding{Code: finding.TraceUnavailable, Severity: finding.SeverityWarning, Side: finding.SideClient,
+			Message: "the trace could not be saved: " + f.redact(err.Error()), Fix: "check --save-evidence DIR"}
+		at.Findings = append(at.Findings, fd)
+	}
+	out.trace = at
 }

@@ -27,7 +27,7 @@ func cmdFakeAPIM(ts *testscript.TestScript, neg bool, args []string) {
 	case "start":
 		svc, keys, err := armServer(ts).GatewayService(fakearm.ContosoService)
 		ts.Check(err)
-		g, err := fakeapim.New(fakeapim.Options{Service: svc, Keys: keys, Tenant: server(ts)})
+		g, err := fakeapim.New(fakeapim.Options{Service: svc, Keys: keys, Tenant: server(ts), Tracer: armServer(ts)})
 		ts.Check(err)
 		ts.Defer(g.Close)
 		h.g = g

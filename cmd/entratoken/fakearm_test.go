@@ -34,7 +34,10 @@ type armHolder struct {
 //	[!] fakearm sawtoken TOKEN             whether any request carried TOKEN as its bearer
 //	fakearm conflict SUFFIX N              the next N requests whose path ends so answer 409
 //	fakearm requests N                     exactly N requests so far, none repeated
+//	fakearm debug-expired N                the next N debug credentials are issued expired
+//	fakearm debug-api API                  the next debug credential is for API (e.g. status)
 //
+// -no-tracing makes the service's gateway one that does not trace;
 // -twin adds a second service (contoso-twin) with the same custom domain;
 // -secret-decides makes create-order's policy compare a header with the
 // secret named value backend-key; -loopback-proxy adds the custom Proxy host
@@ -52,10 +55,12 @@ func cmdFakeARM(ts *testscript.TestScript, neg bool, args []string) {
 		twin := fs.Bool("twin", false, "")
 		latency := fs.Duration("latency", 0, "")
 		decides := fs.Bool("secret-decides", false, "")
+		noTracing := fs.Bool("no-tracing", false, "")
 		loopback := fs.Bool("loopback-proxy", false, "")
 		ts.Check(fs.Parse(args[1:]))
 		o := fakearm.Contoso()
 		o.Entra, o.Latency = server(ts), *latency
+		o.Services[0].NoTracing = *noTracing
 		if *decides { // create-order checks a header against the secret backend-key
 			for i := range o.Services[0].APIs[0].Operations {
 				if op := &o.Services[0].APIs[0].Operations[i]; op.Name == "create-order" {
@@ -110,6 +115,12 @@ func cmdFakeARM(ts *testscript.TestScript, neg bool, args []string) {
 		n, err := strconv.Atoi(args[2])
 		ts.Check(err)
 		armServer(ts).InjectConflict(args[1], http.StatusConflict, n)
+	case "debug-expired": // fakearm debug-expired N: the next N debug credentials are issued expired
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		armServer(ts).InjectExpiredDebugCredentials(n)
+	case "debug-api": // fakearm debug-api API: the next debug credential is for API
+		armServer(ts).InjectDebugCredentialAPI(args[1])
 	case "requests":
 		s := armServer(ts)
 		got := s.TotalHits()

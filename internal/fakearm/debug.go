@@ -94,7 +94,16 @@ func (s *Server) listDebugCredentials(c *apimCall) {
 		}
 		life = min(d, time.Hour)
 	}
-	payload := "p=tracing&aid=" + a.id() + "&ex=" + time.Now().UTC().Add(life).Format(debugLayout)
+	aid, ex := a.id(), time.Now().UTC().Add(life)
+	if f, ok := s.nextDebugFault(); ok {
+		if f.expired {
+			ex = time.Now().UTC().Add(-time.Minute)
+		}
+		if f.api != "" {
+			aid = f.api
+		}
+	}
+	payload := "p=tracing&aid=" + aid + "&ex=" + ex.Format(debugLayout)
 	writeJSON(c.w, http.StatusOK, obj{"token": payload + "&sn=" + sign(s.debugKey(c.id), payload)})
 }
 
@@ -203,4 +212,42 @@ func (s *Server) listTrace(c *apimCall) {
 	c.w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	c.w.WriteHeader(http.StatusOK)
 	c.w.Write(t)
+}
+
+// debugFault changes the next debug credential ARM issues.
+type debugFault struct {
+	expired bool   // issued already expired
+	api     string // issued for this API instead of the one asked for
+}
+
+// InjectExpiredDebugCredentials makes the next n debug credentials already
+// expired when issued (a gateway whose clock is ahead), so the gateway
+// answers Apim-Debug-Authorization-Expired.
+func (s *Server) InjectExpiredDebugCredentials(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.debugFaults = append(s.debugFaults, debugFault{expired: true})
+	}
+}
+
+// InjectDebugCredentialAPI makes the next debug credential name api (an API
+// id as in aid), whatever was asked for: the gateway then answers
+// Apim-Debug-Authorization-WrongAPI, as when it routes a request to another
+// API than the client matched.
+func (s *Server) InjectDebugCredentialAPI(api string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.debugFaults = append(s.debugFaults, debugFault{api: api})
+}
+
+func (s *Server) nextDebugFault() (debugFault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.debugFaults) == 0 {
+		return debugFault{}, false
+	}
+	f := s.debugFaults[0]
+	s.debugFaults = s.debugFaults[1:]
+	return f, true
 }

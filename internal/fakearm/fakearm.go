@@ -83,6 +83,7 @@ type Server struct {
 	lastPage    LastPage
 	faults      []*fault
 	traces      map[string]json.RawMessage
+	debugFaults []debugFault // debug.go
 	hits        map[string]int
 	requests    []string
 	bearers     map[string]bool
