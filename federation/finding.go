@@ -126,7 +126,7 @@ func Findings(id Identity, t *Token, r Result, now time.Time) []finding.Finding 
 			Actual:   "not decided", Fix: "check the expression against the token's claims by hand; or " + add})
 		return out
 	}
-	f := finding.Finding{Code: finding.FederatedMismatch, Severity: finding.SeverityError, Side: side, Primary: true,
+	f := finding.Finding{Code: finding.FederatedMismatch, Severity: finding.SeverityError, Side: side,
 		Expected: "a credential with issuer " + t.Issuer + ", subject " + t.Subject + ", audience " + strings.Join(t.Audiences, " or "), Fix: add}
 	if r.Nearest == nil {
 		f.Message = fmt.Sprintf("%s has no federated credential: Entra will refuse the federated token (AADSTS70021)", who)

@@ -34,6 +34,8 @@ type AcquireOptions struct {
 	MIObjectID       string
 	NoScopeFix       bool
 	Decode           bool
+	Preflight        bool // workload-identity: check the federated credentials, ask Entra for nothing
+	PreflightOpts    PreflightOptions
 	secretFromFlag   bool
 	placeholderOnly  bool // call --curl shows the token as $TOKEN: nothing is acquired, --offline is no obstacle
 }
@@ -78,11 +80,15 @@ fix (see entratoken explain AADSTS<code>).`,
 			if runF != nil {
 				return runF(cmd.Context(), o)
 			}
+			if o.Preflight {
+				return f.acquirePreflight(cmd.Context(), o)
+			}
 			return runAcquire(cmd.Context(), f, o)
 		},
 	}
 	addAcquireFlags(cmd, o)
 	cmd.Flags().BoolVar(&o.Decode, "decode", false, "also print the inspect view of the token on stderr")
+	addPreflightFlags(cmd, &o.Preflight, &o.PreflightOpts)
 	return cmd
 }
 
@@ -125,7 +131,10 @@ func (o *AcquireOptions) complete(f *Factory) error {
 	if o.Resource != "" {
 		o.Scopes = append(o.Scopes, acquire.ScopeFor(o.Resource))
 	}
-	if len(o.Scopes) == 0 {
+	if o.Preflight && acquire.Method(o.Method) != acquire.WorkloadIdentity {
+		return flagErrorf("--preflight checks a workload identity federation: use it with --method workload-identity")
+	}
+	if len(o.Scopes) == 0 && !o.Preflight {
 		return flagErrorf("say what the token is for: --resource api://your-api (or --scope api://your-api/.default)")
 	}
 	mi := acquire.Method(o.Method) == acquire.ManagedIdentity
