@@ -163,8 +163,8 @@ func (f *Factory) preflightCredential(a *APIMOptions, workload string) (*acquire
 	req := &cred.Request
 	req.FederatedTokenFile = ""
 	getenv := f.Getenv
-	req.Getenv = func(k string) string {
-		switch k {
+	req.Getenv = func(name string) string {
+		switch name {
 		case "AZURE_FEDERATED_TOKEN_FILE":
 			return ""
 		case "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH":
@@ -172,7 +172,7 @@ func (f *Factory) preflightCredential(a *APIMOptions, workload string) (*acquire
 				return "" // the workload's own environment
 			}
 		}
-		return getenv(k)
+		return getenv(name)
 	}
 	if self := cmp.Or(req.ClientID, req.MIClientID); workload != "" && strings.EqualFold(self, workload) {
 		return nil, flagErrorf("--credential %s would sign in as the workload identity itself (client %s): name another identity with --credential-client-id, or use your own sign-in (--credential azure-cli or azd)", a.Credential, workload)
