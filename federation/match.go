@@ -3,6 +3,8 @@ package federation
 import (
 	"slices"
 	"strings"
+
+	"github.com/entratoken/entratoken/internal/editdist"
 )
 
 // Credential is one federated identity credential, as Graph
@@ -160,26 +162,9 @@ func subjectNote(t *Token, want string) string {
 	return githubSubjectNote(t, want)
 }
 
-// distance is the Levenshtein distance of two subjects (each cut to 512
-// characters: Entra's subjects are at most 600).
+// distance is how far apart two subjects are (each cut to 512 bytes:
+// Entra's subjects are at most 600 characters).
 func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	ra, rb = ra[:min(len(ra), 512)], rb[:min(len(rb), 512)]
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
+	a, b = a[:min(len(a), 512)], b[:min(len(b), 512)]
+	return editdist.Distance(a, b, len(a)+len(b)+1)
 }
