@@ -11,6 +11,8 @@ package armsource
 
 import (
 	"cmp"
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -45,7 +47,9 @@ type Options struct {
 	// HTTP carries every request (the tool's client: TLS roots, redirect
 	// and loopback rules, timeouts).
 	HTTP *http.Client
-	// Timeout bounds the retries (429 after Retry-After, 5xx).
+	// Timeout bounds each read with its retries (429 after Retry-After,
+	// 409/412, 5xx): a read that cannot end within it fails with a finding
+	// instead of holding the diagnosis.
 	Timeout time.Duration
 	// Concurrency bounds the reads in flight; default 8.
 	Concurrency int
@@ -84,7 +88,8 @@ func New(o Options) (*Client, error) {
 		Retry: azpolicy.RetryOptions{MaxRetries: 3, RetryDelay: 200 * time.Millisecond, MaxRetryDelay: o.Timeout,
 			StatusCodes: []int{http.StatusRequestTimeout, http.StatusConflict, http.StatusPreconditionFailed, http.StatusTooManyRequests, http.StatusInternalServerError,
 				http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout}},
-		Telemetry: azpolicy.TelemetryOptions{Disabled: true},
+		Telemetry:       azpolicy.TelemetryOptions{Disabled: true},
+		PerCallPolicies: []azpolicy.Policy{readDeadline(o.Timeout)},
 	}}
 	if o.HTTP != nil {
 		co.Transport = o.HTTP
@@ -122,3 +127,31 @@ func (c *Client) logf(format string, args ...any) {
 		c.opts.Logf(format, args...)
 	}
 }
+
+// readDeadline bounds one read, its retries and their waits included, by
+// the --timeout: it runs before azcore's retry policy, so a Retry-After
+// that would end past the deadline ends the read instead (azcore does not
+// wait beyond its context).
+type readDeadline time.Duration
+
+func (d readDeadline) Do(req *azpolicy.Request) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(req.Raw().Context(), time.Duration(d))
+	defer cancel()
+	resp, err := req.WithContext(ctx).Next()
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && req.Raw().Context().Err() == nil {
+		err = &deadlineError{d: time.Duration(d), err: err}
+	}
+	return resp, err
+}
+
+// deadlineError says which bound ended a read.
+type deadlineError struct {
+	d   time.Duration
+	err error
+}
+
+func (e *deadlineError) Error() string {
+	return fmt.Sprintf("no answer within --timeout %s (retries and ARM's Retry-After included): %v", e.d, e.err)
+}
+
+func (e *deadlineError) Unwrap() error { return e.err }

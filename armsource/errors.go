@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -47,6 +48,11 @@ func failure(action, what, role string, err error) finding.Finding {
 			Message:  fmt.Sprintf("the credential may not read %s: %s (%s)", what, msg, action),
 			Expected: action, Actual: "not granted to the credential that reads the evidence",
 			Fix: fmt.Sprintf("assign the credential the %s on the service (it has %s), or diagnose from saved evidence (--apiops DIR); a new role assignment can take minutes to apply: sign in again", role, action)}
+	}
+	if status(err) == http.StatusTooManyRequests && re.RawResponse != nil {
+		if after, err := strconv.Atoi(re.RawResponse.Header.Get("Retry-After")); err == nil && after >= 0 {
+			msg += fmt.Sprintf(": ARM throttled the read and asked to wait %d s (Retry-After), longer than --timeout lets a read wait; come back then, or raise --timeout", after)
+		}
 	}
 	if status(err) == http.StatusUnauthorized {
 		msg += ": ARM did not accept the credential's token (tenant or audience, see --arm-audience)"

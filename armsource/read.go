@@ -32,6 +32,9 @@ type Evidence struct {
 	// absent; PolicyFailures those that could not be read.
 	Policies, PolicyFailures int
 
+	// Info is the service's own resource (GET {S}); nil when not read.
+	Info *ServiceInfo
+
 	raw     map[*policy.Document]string
 	nvNames map[string]string // display name -> resource name
 }
@@ -74,6 +77,7 @@ func (c *Client) Read(ctx context.Context, ref ServiceRef, req Request) (*Eviden
 		func() { apiErr = r.apis(ctx) },
 		func() { r.allPolicies(ctx) },
 		func() { r.namedValues(ctx) },
+		func() { r.service(ctx) },
 	)
 	if apiErr != nil {
 		return nil, apiErr
@@ -128,6 +132,11 @@ func (c *Client) Read(ctx context.Context, ref ServiceRef, req Request) (*Eviden
 	tried, first := map[string]bool{}, refs(svc)
 	r.all(func() { r.fragments(ctx) }, func() { r.secrets(ctx, first, tried) })
 	r.secrets(ctx, refs(svc), tried)
+	if !req.All {
+		if f := hostFinding(r.ev.Info, ref.ID(), req.URL); f != nil {
+			r.ev.Findings = append(r.ev.Findings, *f)
+		}
+	}
 	return r.ev, nil
 }
 

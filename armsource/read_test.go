@@ -90,11 +90,11 @@ func TestReadForOneRequest(t *testing.T) {
 		}
 	}
 	// A cold read for GET /orders/42 in pages of 2: allPolicies 5, APIs 3,
-	// named values 2; orders' operations 2 and products 1; the API's and
+	// named values 2, the service 1; orders' operations 2 and products 1; the API's and
 	// the global policy; the two products' policies (get-order has none);
 	// one fragment; the secret value the global policy uses.
-	if n := s.TotalHits(); n != 19 {
-		t.Errorf("%d requests, want 19:\n%s", n, strings.Join(s.Requests(), "\n"))
+	if n := s.TotalHits(); n != 20 {
+		t.Errorf("%d requests, want 20:\n%s", n, strings.Join(s.Requests(), "\n"))
 	}
 }
 
@@ -118,6 +118,30 @@ func TestReaderCannotListSecretValue(t *testing.T) {
 	}
 }
 
+// The service's host names say when the URL is not this service's gateway:
+// an info finding, never a change of verdict.
+func TestURLHostOfAnotherService(t *testing.T) {
+	c, _ := newClient(t, fakeentra.EvidenceReaderClientID, fakeentra.EvidenceReaderObjectID)
+	for host, want := range map[string]bool{"contoso.azure-api.net": false, "API.CONTOSO.COM:443": false, "api.fabrikam.com": true} {
+		ev, err := c.Read(context.Background(), contoso, Request{Method: "GET", URL: "https://" + host + "/orders/42"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := false
+		for _, f := range ev.Findings {
+			if f.Code == finding.GatewayHostUnknown {
+				got = f.Severity == finding.SeverityInfo && strings.Contains(f.Expected, "contoso.azure-api.net") && strings.Contains(f.Expected, "api.contoso.com")
+			}
+		}
+		if got != want {
+			t.Errorf("%s: GATEWAY_HOST_UNKNOWN = %v, want %v (%+v)", host, got, want, ev.Findings)
+		}
+		if ev.Info == nil || ev.Info.SKU == "" {
+			t.Errorf("service not read: %+v", ev.Info)
+		}
+	}
+}
+
 func TestNoRightsIsNoPolicy(t *testing.T) {
 	c, _ := newClient(t, fakeentra.EvidenceNoneClientID, fakeentra.EvidenceNoneObjectID)
 	_, err := c.Read(context.Background(), contoso, Request{Method: "GET", URL: "https://contoso.azure-api.net/orders/42"})
@@ -137,6 +161,42 @@ func TestThrottledReadIsRetried(t *testing.T) {
 	}
 	if d := time.Since(start); d < 900*time.Millisecond {
 		t.Errorf("retried after %s: Retry-After: 1 not honoured", d)
+	}
+}
+
+// A Retry-After beyond --timeout is not waited for, and says when to come
+// back; an ARM slower than --timeout ends the read within the bound. Both
+// are findings that name the bound, not a held diagnosis.
+func TestReadsEndWithinTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		name, want string
+		edit       func(*fakearm.Options)
+		throttle   bool
+	}{
+		{"Retry-After beyond the timeout", "asked to wait 30 s (Retry-After)", nil, true},
+		{"slower than the timeout", "no answer within --timeout 1s", func(o *fakearm.Options) { o.Latency = 3 * time.Second }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var edits []func(*fakearm.Options)
+			if tc.edit != nil {
+				edits = append(edits, tc.edit)
+			}
+			c, s := newClient(t, fakeentra.EvidenceReaderClientID, fakeentra.EvidenceReaderObjectID, edits...)
+			c.opts.Timeout, c.arm.Retry.MaxRetryDelay = time.Second, time.Second
+			c.arm.PerCallPolicies = []azpolicy.Policy{readDeadline(time.Second)}
+			if tc.throttle {
+				s.InjectThrottleFor("/apis", 30, 5)
+			}
+			start := time.Now()
+			_, err := c.Read(context.Background(), contoso, Request{Method: "GET", URL: "https://contoso.azure-api.net/orders/42"})
+			if d := time.Since(start); d > 2500*time.Millisecond {
+				t.Errorf("the read took %s with --timeout 1s", d)
+			}
+			re, ok := err.(*ReadError)
+			if !ok || re.Finding.Code != finding.EvidenceUnavailable || !strings.Contains(re.Finding.Message, tc.want) {
+				t.Fatalf("err = %v, want a finding with %q", err, tc.want)
+			}
+		})
 	}
 }
 
@@ -189,5 +249,33 @@ func TestLastPageForms(t *testing.T) {
 func TestHostQueryIsTheOneResourceGraphAnswers(t *testing.T) {
 	if HostQuery != fakearm.ServiceHostQuery {
 		t.Fatalf("HostQuery = %q", HostQuery)
+	}
+}
+
+// Resource Graph's answer comes in pages ($skipToken): a service on the
+// last page is found, and not-found counts every service searched.
+func TestAutoFollowsResourceGraphPages(t *testing.T) {
+	c, s := newClient(t, fakeentra.EvidenceReaderClientID, fakeentra.EvidenceReaderObjectID, func(o *fakearm.Options) {
+		o.PageSize = 1
+		var more []fakearm.Service
+		for _, n := range []string{"fabrikam-a", "fabrikam-b", "fabrikam-c"} {
+			svc := o.Services[0]
+			svc.Name, svc.GatewayURL, svc.GatewayRegionalURL, svc.Hostnames, svc.AdditionalLocations = n, "https://"+n+".azure-api.net", "", nil, nil
+			more = append(more, svc)
+			o.Assignments = append(o.Assignments, fakearm.Assignment{PrincipalID: fakeentra.EvidenceReaderObjectID,
+				Role: fakearm.APIManagementServiceReader, Scope: fakearm.ServiceID(svc.SubscriptionID, svc.ResourceGroup, n)})
+		}
+		o.Services = append(more, o.Services...)
+	})
+	ref, err := c.Resolve(context.Background(), "auto", "", "", "https://api.contoso.com/orders/42")
+	if err != nil || ref != contoso {
+		t.Fatalf("Resolve = %+v, %v", ref, err)
+	}
+	if n := s.TotalHits(); n != 4 {
+		t.Errorf("%d Resource Graph requests for 4 services in pages of 1, want 4", n)
+	}
+	_, err = c.Resolve(context.Background(), "auto", "", "", "https://api.example.org/")
+	if nf, ok := err.(*NotFoundError); !ok || nf.Searched != 4 {
+		t.Fatalf("err = %v", err)
 	}
 }

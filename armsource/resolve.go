@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -35,6 +36,9 @@ type AmbiguousError struct {
 func (e *AmbiguousError) Error() string {
 	return fmt.Sprintf("the gateway host %s belongs to %d services: %s; name one with --apim ID", e.Host, len(e.IDs), strings.Join(e.IDs, ", "))
 }
+
+// maxGraphPages bounds the Resource Graph pages read (up to 1000 rows each).
+const maxGraphPages = 100
 
 // UsageError is an --apim that cannot be used as given: exit 2.
 type UsageError struct{ Msg string }
@@ -79,48 +83,74 @@ func (c *Client) byHost(ctx context.Context, host string) (ServiceRef, error) {
 	}
 	q := HostQuery
 	c.logf("Resource Graph: the API Management services this credential can read")
-	resp, err := cl.Resources(ctx, armresourcegraph.QueryRequest{Query: &q}, nil)
-	if err != nil {
-		return ServiceRef{}, &ReadError{Finding: failure("Microsoft.ResourceGraph/resources/read", "the API Management services (Azure Resource Graph)", "Reader", err)}
-	}
-	rows, _ := resp.Data.([]any)
 	var ids []string
-	for _, r := range rows {
-		m, _ := r.(map[string]any)
-		id, _ := m["id"].(string)
-		props, _ := m["properties"].(map[string]any)
-		if id != "" && hasHost(props, host) {
-			ids = append(ids, id)
+	searched := 0
+	opts := &armresourcegraph.QueryRequestOptions{}
+	for page := 0; ; page++ {
+		resp, err := cl.Resources(ctx, armresourcegraph.QueryRequest{Query: &q, Options: opts}, nil)
+		if err != nil {
+			return ServiceRef{}, &ReadError{Finding: failure("Microsoft.ResourceGraph/resources/read", "the API Management services (Azure Resource Graph)", "Reader", err)}
 		}
+		rows, _ := resp.Data.([]any)
+		searched += len(rows)
+		for _, r := range rows {
+			m, _ := r.(map[string]any)
+			id, _ := m["id"].(string)
+			props, _ := m["properties"].(map[string]any)
+			if id != "" && hasHost(props, host) {
+				ids = append(ids, id)
+			}
+		}
+		// Resource Graph pages by $skipToken; a bound keeps a hostile or
+		// looping answer from holding the command.
+		if resp.SkipToken == nil || *resp.SkipToken == "" || page >= maxGraphPages {
+			break
+		}
+		opts = &armresourcegraph.QueryRequestOptions{SkipToken: resp.SkipToken}
 	}
 	sort.Strings(ids)
 	switch len(ids) {
 	case 0:
-		return ServiceRef{}, &NotFoundError{Host: host, Searched: len(rows)}
+		return ServiceRef{}, &NotFoundError{Host: host, Searched: searched}
 	case 1:
 		return ParseID(ids[0])
 	}
 	return ServiceRef{}, &AmbiguousError{Host: host, IDs: ids}
 }
 
-// hasHost says whether a service's properties name host as a gateway:
-// gatewayUrl, gatewayRegionalUrl, additionalLocations' gatewayRegionalUrl,
-// or a Proxy hostnameConfiguration; case-insensitive, ports ignored.
+// hasHost says whether a service's properties name host as a gateway;
+// case-insensitive, ports ignored.
 func hasHost(props map[string]any, host string) bool {
-	urlHost := func(v any) string {
+	for _, h := range gatewayHosts(props) {
+		if strings.EqualFold(h, host) {
+			return true
+		}
+	}
+	return false
+}
+
+// gatewayHosts are the host names a service's properties give its gateway:
+// gatewayUrl, gatewayRegionalUrl, additionalLocations' gatewayRegionalUrl,
+// and the Proxy hostnameConfigurations, without ports.
+func gatewayHosts(props map[string]any) []string {
+	var hosts []string
+	add := func(h string) {
+		if h = strings.ToLower(h); h != "" && !slices.Contains(hosts, h) {
+			hosts = append(hosts, h)
+		}
+	}
+	urlHost := func(v any) {
 		s, _ := v.(string)
 		if u, err := url.Parse(s); err == nil {
-			return u.Hostname()
+			add(u.Hostname())
 		}
-		return ""
 	}
-	if strings.EqualFold(urlHost(props["gatewayUrl"]), host) || strings.EqualFold(urlHost(props["gatewayRegionalUrl"]), host) {
-		return true
-	}
+	urlHost(props["gatewayUrl"])
+	urlHost(props["gatewayRegionalUrl"])
 	locs, _ := props["additionalLocations"].([]any)
 	for _, l := range locs {
-		if m, ok := l.(map[string]any); ok && strings.EqualFold(urlHost(m["gatewayRegionalUrl"]), host) {
-			return true
+		if m, ok := l.(map[string]any); ok {
+			urlHost(m["gatewayRegionalUrl"])
 		}
 	}
 	hcs, _ := props["hostnameConfigurations"].([]any)
@@ -128,9 +158,9 @@ func hasHost(props map[string]any, host string) bool {
 		m, _ := h.(map[string]any)
 		t, _ := m["type"].(string)
 		n, _ := m["hostName"].(string)
-		if strings.EqualFold(t, "Proxy") && strings.EqualFold(strings.Split(n, ":")[0], host) {
-			return true
+		if strings.EqualFold(t, "Proxy") {
+			add(strings.Split(n, ":")[0])
 		}
 	}
-	return false
+	return hosts
 }

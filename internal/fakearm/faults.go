@@ -3,6 +3,7 @@ package fakearm
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -21,7 +22,13 @@ type fault struct {
 // (case-insensitive; the query is not part of it) answer 429 with
 // Retry-After: 1, as ARM's throttling does.
 func (s *Server) InjectThrottle(pathSuffix string) {
-	s.inject(&fault{suffix: pathSuffix, n: 1, status: http.StatusTooManyRequests, code: "SubscriptionRequestsThrottled", retry: "1"})
+	s.InjectThrottleFor(pathSuffix, 1, 1)
+}
+
+// InjectThrottleFor makes the next n requests whose path ends with
+// pathSuffix answer 429 with Retry-After: seconds.
+func (s *Server) InjectThrottleFor(pathSuffix string, seconds, n int) {
+	s.inject(&fault{suffix: pathSuffix, n: n, status: http.StatusTooManyRequests, code: "SubscriptionRequestsThrottled", retry: strconv.Itoa(seconds)})
 }
 
 // InjectConflict makes the next n requests whose path ends with pathSuffix

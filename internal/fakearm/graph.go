@@ -1,9 +1,11 @@
 package fakearm
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -26,6 +28,7 @@ func (s *Server) resourceGraph(q *req) {
 			ResultFormat string `json:"resultFormat"`
 			Top          *int   `json:"$top"`
 			Skip         *int   `json:"$skip"`
+			SkipToken    string `json:"$skipToken"`
 		} `json:"options"`
 	}
 	if err := json.Unmarshal(q.body, &body); err != nil {
@@ -40,11 +43,31 @@ func (s *Server) resourceGraph(q *req) {
 		return
 	}
 	total := len(rows)
-	if o := body.Options.Skip; o != nil && *o > 0 {
-		rows = rows[min(*o, len(rows)):]
+	// Pages: $top (default and at most 1000) rows, then a $skipToken for
+	// the rest; the fake's token is the offset, base64'd, and its default
+	// page is the server's PageSize so that tests page as large tenants do.
+	offset := 0
+	if t := body.Options.SkipToken; t != "" {
+		b, err := base64.StdEncoding.DecodeString(t)
+		n, err2 := strconv.Atoi(string(b))
+		if err != nil || err2 != nil || n < 0 {
+			writeError(q.w, http.StatusBadRequest, "BadRequest", "The $skipToken is not valid.")
+			return
+		}
+		offset = n
 	}
-	if o := body.Options.Top; o != nil && *o >= 0 && *o < len(rows) {
-		rows = rows[:*o]
+	if o := body.Options.Skip; o != nil && *o > 0 {
+		offset = *o
+	}
+	rows = rows[min(offset, len(rows)):]
+	page := min(s.opts.PageSize, 1000)
+	if o := body.Options.Top; o != nil && *o >= 0 {
+		page = min(*o, 1000) // $top overrides the page size
+	}
+	var next string
+	if page < len(rows) {
+		rows = rows[:page]
+		next = base64.StdEncoding.EncodeToString([]byte(strconv.Itoa(offset + page)))
 	}
 	var data any
 	switch body.Options.ResultFormat {
@@ -75,7 +98,11 @@ func (s *Server) resourceGraph(q *req) {
 		writeError(q.w, http.StatusBadRequest, "BadRequest", fmt.Sprintf("The resultFormat '%s' is not supported: use objectArray or table.", body.Options.ResultFormat))
 		return
 	}
-	writeJSON(q.w, http.StatusOK, obj{"totalRecords": total, "count": len(rows), "data": data, "facets": []obj{}, "resultTruncated": "false"})
+	resp := obj{"totalRecords": total, "count": len(rows), "data": data, "facets": []obj{}, "resultTruncated": "false"}
+	if next != "" {
+		resp["$skipToken"] = next
+	}
+	writeJSON(q.w, http.StatusOK, resp)
 }
 
 // serviceRows answers ServiceHostQuery.

@@ -110,6 +110,7 @@ var catalogue = sync.OnceValue(func() map[string]Doc {
 		CredentialExpiring:     {When: "a client secret or certificate of the client expires within 30 days, or has expired", Fix: "add a new secret or certificate (Certificates & secrets), roll the caller over, then remove the old one", Side: appReg},
 		TraceUnavailable:       {When: "the gateway's trace could not be had: no Apim-Trace-Id, tracing not supported here, or no right to a debug credential or to listTrace", Fix: "tracing needs Contributor-level actions on the service (listDebugCredentials, listTrace) and a gateway that supports it", Side: admin},
 		TraceCredentialExpired: {When: "the gateway said the debug credential expired, also after one retry with a new one", Fix: "check the clocks; ask for a new debug credential", Side: client},
+		GatewayHostUnknown:     {When: "the request's host is not a gateway host name of the service whose policies were read (--apim): a proxy in front of it, or another service", Fix: "check --apim, or use --apim auto to find the service by the URL's host", Side: client},
 		TraceWrongAPI:          {When: "the gateway routed the request to another API than the one matched", Fix: "the URL belongs to the API the gateway names: diagnose against that one", Side: client},
 	}
 })

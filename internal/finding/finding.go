@@ -177,4 +177,5 @@ const (
 	TraceUnavailable       = "TRACE_UNAVAILABLE"
 	TraceCredentialExpired = "TRACE_CREDENTIAL_EXPIRED"
 	TraceWrongAPI          = "TRACE_WRONG_API"
+	GatewayHostUnknown     = "GATEWAY_HOST_UNKNOWN"
 )
