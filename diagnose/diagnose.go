@@ -60,6 +60,8 @@ type Report struct {
 	Basis string `json:"basis,omitempty"`
 	// Evidence says what the effective policy was composed from.
 	Evidence *Evidence `json:"evidence,omitempty"`
+	// Entra names the registrations read over Graph (--entra).
+	Entra *EntraEvidence `json:"entra,omitempty"`
 	// Steps say what happened to each statement of the inbound pipeline.
 	Steps []Step `json:"steps,omitempty"`
 

@@ -328,7 +328,15 @@ func writeAcquireSummary(f *Factory, res *acquire.Result, t *token.Token, tenant
 		p.Bold(string(res.Method)), client, tenant, inspect.Version(t), kindWord(kind), aud, perms,
 		exp.Format(inspect.TimeLayout), inspect.Ago(time.Until(exp)))
 	if kind == "app" && len(t.Strings("roles")) == 0 {
-		fmt.Fprintf(w, "entratoken: %s no roles in this app-only token: no app role of this API is assigned to the client, so an API or APIM policy that checks roles will refuse it; assign one (the client's API permissions > Application permissions, then grant admin consent)\n", p.Yellow("warning:"))
+		switch name := entra.ResourceName(t.String("aud")); {
+		case strings.HasPrefix(name, "Microsoft Graph"):
+			fmt.Fprintf(w, "entratoken: %s no roles in this app-only token: no Microsoft Graph application permission is granted to the client, so Graph will answer 403 (Authorization_RequestDenied); add one (the client's API permissions > Microsoft Graph > Application permissions, then grant admin consent)\n", p.Yellow("warning:"))
+		case name != "":
+			// Azure Resource Manager, Key Vault, Storage...: access is
+			// decided by Azure role assignments, not by roles in the token.
+		default:
+			fmt.Fprintf(w, "entratoken: %s no roles in this app-only token: no app role of this API is assigned to the client, so an API or APIM policy that checks roles will refuse it; assign one (the client's API permissions > Application permissions, then grant admin consent)\n", p.Yellow("warning:"))
+		}
 	}
 }
 

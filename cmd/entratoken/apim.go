@@ -40,7 +40,7 @@ func addAPIMFlags(cmd *cobra.Command, o *APIMOptions) {
 	fl.StringVarP(&o.ResourceGroup, "resource-group", "g", "", "with --apim NAME: the service's resource group")
 	fl.StringVar(&o.Subscription, "subscription", "", "with --apim NAME: the Azure subscription ID (default AZURE_SUBSCRIPTION_ID)")
 	addEvidenceFlags(cmd, o)
-	fl.StringVar(&o.SaveEvidence, "save-evidence", "", "write what was read over ARM to `DIR` in the APIOps layout (replay with --apiops DIR)")
+	fl.StringVar(&o.SaveEvidence, "save-evidence", "", "write what was read over ARM to `DIR` in the APIOps layout (replay with --apiops DIR), and what was read over Graph to DIR/entra")
 	fl.BoolVar(&o.ShowSecrets, "show-secrets", false, "with --save-evidence: also write the values of secret named values")
 }
 
@@ -59,8 +59,8 @@ func addEvidenceFlags(cmd *cobra.Command, o *APIMOptions) {
 func (o *DiagnoseOptions) validateAPIM() error {
 	a := &o.APIM
 	switch {
-	case a.Service == "" && (a.SaveEvidence != "" || a.ResourceGroup != ""):
-		return flagErrorf("--save-evidence and --resource-group need --apim SERVICE")
+	case a.Service == "" && (a.SaveEvidence != "" && !o.Entra.On || a.ResourceGroup != ""):
+		return flagErrorf("--save-evidence and --resource-group need --apim SERVICE (--save-evidence also works with --entra)")
 	case a.Service == "":
 		return nil
 	case o.APIOps != "" || len(o.Policies) > 0:

@@ -41,6 +41,7 @@ type CallOptions struct {
 	Curl        bool
 	ShowSecrets bool
 	Trace       bool
+	Entra       EntraOptions // call_entra.go
 
 	acquireSet, keyFromFlag bool
 }
@@ -102,6 +103,7 @@ token cannot be acquired, 4 when the request fails below HTTP (connection, TLS, 
 	fl.BoolVar(&o.KeyInQuery, "subscription-key-in-query", false, "send the key as ?subscription-key= instead of the header")
 	fl.IntSliceVar(&o.ExpectStatus, "expect-status", nil, "expected HTTP status(es) (default: any 2xx)")
 	addCallSourceFlags(cmd, &o.Sources)
+	addCallEntraFlags(cmd, o)
 	fl.IntVar(&o.Repeat, "repeat", 1, "send the request N times (one token for all)")
 	fl.IntVar(&o.Concurrency, "concurrency", 1, "with --repeat, at most C requests in flight")
 	fl.BoolVar(&o.Curl, "curl", false, "print the equivalent curl command (secrets as $VARIABLES) instead of sending")
@@ -252,6 +254,7 @@ func runCall(ctx context.Context, f *Factory, o *CallOptions) error {
 				rep, _ = diagnose.Run(ctx, diagnose.Input{Gateway: &info})
 				src = "the gateway's answer alone"
 			}
+			f.callEntra(ctx, o, r, rep)
 			out.diagnosis, out.diagSource = rep, src
 		}
 	}

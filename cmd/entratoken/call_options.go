@@ -12,6 +12,9 @@ func (o *CallOptions) validate(f *Factory, methodSet bool) error {
 	if _, err := netx.CheckURL(o.URL); err != nil {
 		return flagErrorf("%v (a bearer token is never sent in clear text to another machine)", err)
 	}
+	if err := o.Entra.validate(true); err != nil {
+		return err
+	}
 	if m := strings.ToUpper(o.Acquire.Method); methodSet && isHTTPMethod(m) {
 		return flagErrorf("--method is how the token is acquired (%s); for the HTTP method use -X %s (--request %s)", methodList(), m, m)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -257,8 +258,16 @@ const demoPolicy = `<policies>
 // with its environment; stderr is shown in place of the terminal's.
 func runStep(ctx context.Context, f *Factory, tenant *fakeentra.Server, cache string, s demoStep) (int, error) {
 	var stdout, stderr bytes.Buffer
+	// call writes its body on stdout between the exchange and the
+	// diagnosis on stderr: where stderr stood at stdout's first write is
+	// where the body goes when the demo prints both in one stream.
+	bodyAt := -1
 	io := *f.IO
-	io.Out, io.ErrOut = &stdout, &stderr
+	io.Out, io.ErrOut = firstWrite{&stdout, func() {
+		if bodyAt < 0 {
+			bodyAt = stderr.Len()
+		}
+	}}, &stderr
 	child := &Factory{
 		IO:      &io,
 		Getenv:  func(k string) string { return s.env[k] },
@@ -275,18 +284,37 @@ func runStep(ctx context.Context, f *Factory, tenant *fakeentra.Server, cache st
 		stdout.Reset()
 	}
 	report, exchange := stdout.Bytes(), stderr.Bytes()
+	var after []byte // what stderr said after stdout's first write
+	if bodyAt >= 0 && !s.brief && len(report) > 0 {
+		exchange, after = append(exchange[:bodyAt:bodyAt], '\n'), exchange[bodyAt:] // a blank line before the body, as curl -v
+		if len(report) > 0 && report[len(report)-1] != '\n' {
+			report = append(report, '\n')
+		}
+	}
 	switch {
 	case s.brief:
 		report = briefReport(report)
 	case s.callBrief: // call's exchange and diagnosis are on stderr, its body on stdout
-		exchange = briefCall(exchange)
+		exchange, after = briefCall(exchange), briefCall(after)
 	}
 	// The demo prints everything on stdout so that it reads in order, and
 	// shows its files by name, as in the commands above.
 	hide := strings.NewReplacer(cache+string(filepath.Separator), "")
-	out.Write([]byte(hide.Replace(string(exchange))))
-	out.Write([]byte(hide.Replace(string(report))))
+	for _, b := range [][]byte{exchange, report, after} {
+		out.Write([]byte(hide.Replace(string(b))))
+	}
 	return code, nil
+}
+
+// firstWrite is a writer that calls first before each write.
+type firstWrite struct {
+	w     io.Writer
+	first func()
+}
+
+func (f firstWrite) Write(b []byte) (int, error) {
+	f.first()
+	return f.w.Write(b)
 }
 
 // tamper replaces text in a token's payload and keeps the original signature,

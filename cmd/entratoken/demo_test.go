@@ -51,6 +51,13 @@ func TestDemoNeverAcceptsARefusal(t *testing.T) {
 	if strings.Contains(out.String(), "NO PROBLEM FOUND") {
 		t.Error("the demo says NO PROBLEM FOUND")
 	}
+	// A call reads as curl -v does: the body after the response headers,
+	// before the timing and the diagnosis.
+	call := steps[2]
+	body, diag := strings.Index(call, `{"statusCode":401`), strings.Index(call, "Diagnosis of the token sent")
+	if body < 0 || diag < 0 || body > diag || body < strings.Index(call, "< Content-Type") {
+		t.Errorf("step 2 shows the body at %d and the diagnosis at %d:\n%s", body, diag, call)
+	}
 }
 
 // The demo carries the orders policy as a constant (a binary cannot read

@@ -35,6 +35,7 @@ type DiagnoseOptions struct {
 	OpenIDConfig    string
 	Expect          diagnose.Expectations
 	APIM            APIMOptions
+	Entra           EntraOptions
 	Federated       PreflightOptions // --federated-token FILE --entra
 	tenantSet       bool
 }
@@ -85,6 +86,7 @@ when a policy's metadata cannot be fetched.`,
   entratoken diagnose "$TOKEN" --policy policy.xml --jwks keys.json --offline
   entratoken diagnose "$TOKEN" --apim auto --url https://contoso.azure-api.net/orders/42 --product starter
   entratoken diagnose "$TOKEN" --apim contoso -g apis --url URL --save-evidence evidence/
+  entratoken diagnose "$TOKEN" --policy policy.xml --entra
   entratoken diagnose --federated-token $AZURE_FEDERATED_TOKEN_FILE --entra`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -109,6 +111,9 @@ when a policy's metadata cannot be fetched.`,
 				return err
 			}
 			if err := o.validateAPIM(); err != nil {
+				return err
+			}
+			if err := o.Entra.validate(o.HasToken || !f.IO.InTTY); err != nil {
 				return err
 			}
 			if err := validateKeyFlags(o.JWKS, o.OpenIDConfig, false); err != nil {
@@ -147,6 +152,7 @@ when a policy's metadata cannot be fetched.`,
 	fl.StringArrayVar(&o.Expect.Scopes, "require-scope", nil, "required delegated scope in scp (repeatable)")
 	fl.StringArrayVar(&o.Expect.ClientAppIDs, "client-app-id", nil, "allowed client application ID, appid/azp (repeatable)")
 	addAPIMFlags(cmd, &o.APIM)
+	addEntraFlags(cmd, &o.Entra)
 	addFederatedFlags(cmd, o)
 	return cmd
 }
@@ -240,6 +246,15 @@ func runDiagnose(ctx context.Context, f *Factory, o *DiagnoseOptions) error {
 		}
 	}
 	o.addEvidence(rep)
+	if o.Entra.On && raw != "" {
+		var exp *diagnose.Expectations
+		if expectationsGiven(&o.Expect) {
+			exp = &o.Expect
+		}
+		if err := f.addEntra(ctx, &o.Entra, &o.APIM, entraInput{raw: raw, pol: pol, exp: exp, save: o.APIM.SaveEvidence}, rep); err != nil {
+			return err
+		}
+	}
 	if len(targets) > 0 && o.ShowPolicy != "" {
 		return f.showPolicy(targets[0], rep, o, source)
 	}

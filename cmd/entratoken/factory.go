@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -54,6 +56,16 @@ func (f *Factory) addSecret(s string) { f.Secrets.Add(s) }
 // redact hides in s every registered secret, anything token-shaped and the
 // secret query values of any URL.
 func (f *Factory) redact(s string) string { return f.Secrets.String(s) }
+
+// printRedacted writes what write writes to w, through redact.
+func (f *Factory) printRedacted(w io.Writer, write func(io.Writer) error) error {
+	var b bytes.Buffer
+	if err := write(&b); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, f.redact(b.String()))
+	return err
+}
 
 func newFactory() *Factory {
 	return &Factory{IO: iostreams.System(), Getenv: os.Getenv}

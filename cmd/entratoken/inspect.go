@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -79,15 +80,18 @@ func runInspect(ctx context.Context, f *Factory, o *InspectOptions) error {
 	if err != nil {
 		if f.Globals.Output == "text" && rep.Decoded() != nil {
 			// The decoded token is still worth seeing; the error follows on stderr.
-			_ = rep.WriteText(f.IO.Out, f.IO.Palette())
+			_ = f.printRedacted(f.IO.Out, func(w io.Writer) error { return rep.WriteText(w, f.IO.Palette()) })
 		}
 		return err
 	}
-	if f.Globals.Output == "json" {
-		if err := writeJSON(f.IO.Out, rep); err != nil {
-			return err
+	// What the key sources said (a --jwks URL with a signed query, an
+	// error that quotes it) passes the invocation's redaction.
+	if err := f.printRedacted(f.IO.Out, func(w io.Writer) error {
+		if f.Globals.Output == "json" {
+			return writeJSON(w, rep)
 		}
-	} else if err := rep.WriteText(f.IO.Out, f.IO.Palette()); err != nil {
+		return rep.WriteText(w, f.IO.Palette())
+	}); err != nil {
 		return err
 	}
 	if !rep.OK() {

@@ -53,6 +53,7 @@ func TestScripts(t *testing.T) {
 			"exits":     cmdExits,
 			"jsonpath":  cmdJSONPath,
 			"fakearm":   cmdFakeARM,
+			"fakegraph": cmdFakeGraph, // fakegraph_test.go
 			"canned":    cmdCanned,
 			"hostile":   cmdHostile, // hostile_test.go
 		},
@@ -67,6 +68,7 @@ func setupScript(env *testscript.Env) error {
 	env.Defer(srv.Close)
 	env.Values[serverKey{}] = srv
 	env.Values[armKey{}] = &armHolder{}
+	env.Values[graphKey{}] = &graphHolder{}
 	ca := filepath.Join(env.WorkDir, ".fakeentra-ca.pem")
 	if err := srv.WriteCAFile(ca); err != nil {
 		return err

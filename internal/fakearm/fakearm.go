@@ -17,20 +17,15 @@ package fakearm
 
 import (
 	"crypto/rand"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/entratoken/entratoken/internal/fakeentra"
+	"github.com/entratoken/entratoken/internal/fakeserver"
 )
 
 // DefaultAudience is ARM's token audience (resource), as azcore's public
@@ -71,10 +66,10 @@ type Options struct {
 
 // Server is the simulated ARM.
 type Server struct {
-	srv *httptest.Server
-	// URL is the endpoint, e.g. https://127.0.0.1:41234 (no trailing
-	// slash), for cloud.Configuration's ResourceManager Endpoint.
-	URL string
+	// TLS is the loopback server; its URL is the endpoint, e.g.
+	// https://127.0.0.1:41234 (no trailing slash), for
+	// cloud.Configuration's ResourceManager Endpoint.
+	*fakeserver.TLS
 
 	opts Options
 	key  []byte // signs debug credentials
@@ -121,30 +116,8 @@ func New(o Options) (*Server, error) {
 		a := a
 		s.assignments = append(s.assignments, &a)
 	}
-	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
-	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	s.srv.StartTLS()
-	s.URL = s.srv.URL
+	s.TLS = fakeserver.StartTLS(http.HandlerFunc(s.serve))
 	return s, nil
-}
-
-// Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
-
-// Client returns an HTTP client that trusts the server's certificate.
-func (s *Server) Client() *http.Client { return s.srv.Client() }
-
-// CertPool returns a pool holding the server's certificate.
-func (s *Server) CertPool() *x509.CertPool {
-	p := x509.NewCertPool()
-	p.AddCert(s.srv.Certificate())
-	return p
-}
-
-// WriteCAFile writes the server's certificate as PEM, for SSL_CERT_FILE.
-func (s *Server) WriteCAFile(path string) error {
-	b := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.srv.Certificate().Raw})
-	return os.WriteFile(path, b, 0o644)
 }
 
 // SetLatency makes every later request take d longer (benchmarks use 100 ms).

@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/entratoken/entratoken/internal/entra"
 )
@@ -56,6 +57,7 @@ type API struct {
 	Scopes                   []string      // delegated scopes exposed
 	AssignmentRequired       bool
 	PreAuthorized            []string // client IDs that need no consent for delegated scopes
+	DisabledRoles            []string // defined but disabled: never assigned into a token
 	TokenAudience            string   // v1 only: aud whatever form was asked (Microsoft's resources); "" = as asked
 }
 
@@ -64,14 +66,18 @@ type directory struct {
 	apps        map[string]*App // by client ID
 	apis        []*API
 	assignments map[string]map[string][]string // client ID -> API client ID -> roles
+	assigned    map[string]time.Time           // client|API|role -> when (Graph's createdDateTime)
 }
+
+// seededAt is when the seed's assignments were made: long before any token.
+var seededAt = time.Now().UTC().AddDate(0, 0, -30).Truncate(time.Second)
 
 func (s *Server) seedDirectory() {
 	daemonKey := poolKey(s.nextKey)
 	s.nextKey++
 	s.clientKey = daemonKey
 	daemonCert, _ := x509.ParseCertificate(daemonKey.CertDER)
-	d := &directory{apps: map[string]*App{}, assignments: map[string]map[string][]string{}}
+	d := &directory{apps: map[string]*App{}, assignments: map[string]map[string][]string{}, assigned: map[string]time.Time{}}
 	for _, a := range []*App{
 		{ClientID: ClientID, ObjectID: ClientObjectID, Name: "orders-daemon", Secrets: []string{ClientSecret},
 			ExpiredSecrets: []string{ExpiredClientSecret}, Certs: []*x509.Certificate{daemonCert},
@@ -101,13 +107,35 @@ func (d *directory) assign(client, api string, roles ...string) {
 		d.assignments[client] = map[string][]string{}
 	}
 	d.assignments[client][api] = append(d.assignments[client][api], roles...)
+	for _, r := range roles {
+		if _, ok := d.assigned[client+"|"+api+"|"+r]; !ok {
+			d.assigned[client+"|"+api+"|"+r] = seededAt
+		}
+	}
 }
 
-// Assign gives client app roles on the API with the given client ID.
+// Assign gives client app roles on the API with the given client ID, now:
+// tokens issued from now on carry them, and Graph shows the assignments
+// created now.
 func (s *Server) Assign(client, api string, roles ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.dir.assign(client, api, roles...)
+	for _, r := range roles {
+		s.dir.assigned[client+"|"+api+"|"+r] = time.Now().UTC().Truncate(time.Second)
+	}
+}
+
+// DisableRole disables an app role of the API: Entra puts it in no token
+// any more, and Graph shows it with isEnabled false.
+func (s *Server) DisableRole(api, role string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, a := range s.dir.apis {
+		if a.ClientID == api && !slices.Contains(a.DisabledRoles, role) {
+			a.DisabledRoles = append(a.DisabledRoles, role)
+		}
+	}
 }
 
 // SetAssignmentRequired turns the API's "Assignment required" on or off.
@@ -154,5 +182,11 @@ func (d *directory) managedIdentity(clientID, objectID, resourceID string) *App 
 }
 
 func (d *directory) roles(client string, api *API) []string {
-	return slices.Clone(d.assignments[client][api.ClientID])
+	var out []string
+	for _, r := range d.assignments[client][api.ClientID] {
+		if !slices.Contains(api.DisabledRoles, r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
