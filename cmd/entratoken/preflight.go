@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/spf13/cobra"
 
 	"github.com/entratoken/entratoken/acquire"
@@ -26,6 +25,7 @@ type PreflightOptions struct {
 	ClientID     string // the workload identity: --client-id / AZURE_CLIENT_ID
 	MIResourceID string // a user-assigned identity named directly
 	Evidence     APIMOptions
+	Graph        EntraOptions // --graph-endpoint, --graph-audience
 }
 
 // appFederation reads an app registration's federated identity credentials
@@ -36,11 +36,6 @@ type appFederation interface {
 	Application(ctx context.Context, clientID string) (*federation.Identity, []federation.Credential, error)
 }
 
-// newAppFederation builds the Graph reader for the pre-flight; nil while
-// this build has no Graph client (then an app registration's credentials
-// cannot be read: the pre-flight says so, exit 3).
-var newAppFederation func(f *Factory, cred azcore.TokenCredential) (appFederation, error)
-
 // findingError is a read that failed with a finding (armsource.ReadError
 // and the Graph client's errors).
 type findingError interface{ Finding() finding.Finding }
@@ -50,6 +45,7 @@ type findingError interface{ Finding() finding.Finding }
 func addPreflightFlags(cmd *cobra.Command, on *bool, p *PreflightOptions) {
 	cmd.Flags().BoolVar(on, "preflight", false, "workload-identity: check the federated token against the identity's federated credentials (read with --credential) and ask Entra for nothing")
 	addEvidenceFlags(cmd, &p.Evidence)
+	addGraphFlags(cmd, &p.Graph)
 }
 
 // preflight runs acquire --preflight.
@@ -220,12 +216,7 @@ func (f *Factory) federatedCredentials(ctx context.Context, p *PreflightOptions,
 		creds, err := cl.FederatedCredentials(ctx, *uami)
 		return *uami, creds, "ARM " + uami.ResourceID + "/federatedIdentityCredentials", err
 	}
-	if newAppFederation == nil {
-		return none, nil, "", &armsource.ReadError{Finding: finding.Finding{Code: finding.EvidenceUnavailable, Severity: finding.SeverityWarning, Side: finding.SideClient,
-			Message: fmt.Sprintf("no user-assigned identity with client ID %s is visible to the credential (Azure Resource Graph shows only what it may read), and this build cannot read an app registration's federated credentials over Microsoft Graph", p.ClientID),
-			Fix:     "if it is a user-assigned identity, name it (--mi-resource-id ID) and read as someone with Reader on it; if it is an app registration, check its federated credentials in the Entra admin center"}}
-	}
-	g, err := newAppFederation(f, cred)
+	g, err := f.newAppFederation(ctx, &p.Graph, cred)
 	if err != nil {
 		return none, nil, "", err
 	}

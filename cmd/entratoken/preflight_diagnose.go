@@ -11,16 +11,12 @@ func addFederatedFlags(cmd *cobra.Command, o *DiagnoseOptions) {
 	fl.StringVar(&o.Federated.TokenFile, "federated-token", "", "with --entra: check this federated token `FILE` (GitHub Actions, AKS, any OIDC issuer) against the federated credentials of --client-id")
 	fl.StringVar(&o.Federated.ClientID, "client-id", "", "with --federated-token: the workload identity's client ID (default AZURE_CLIENT_ID): an app registration or a user-assigned identity")
 	fl.StringVar(&o.Federated.MIResourceID, "mi-resource-id", "", "with --federated-token: the user-assigned identity's resource `ID` (default: found by its client ID with Azure Resource Graph)")
-	if fl.Lookup("entra") == nil {
-		fl.Bool("entra", false, "read the registrations over Microsoft Graph (and ARM) with --credential and check them")
-	}
 }
 
 // diagnoseFederated runs the pre-flight for diagnose --federated-token.
 func (f *Factory) diagnoseFederated(cmd *cobra.Command, o *DiagnoseOptions) error {
-	entra, _ := cmd.Flags().GetBool("entra")
 	switch {
-	case !entra:
+	case !o.Entra.On:
 		return flagErrorf("--federated-token is checked against the identity's federated credentials, read live: add --entra")
 	case o.HasToken || len(o.Policies) > 0 || o.APIOps != "" || o.APIM.Service != "" || o.ResponseFile != "":
 		return flagErrorf("--federated-token is diagnosed alone: the federated token is what the workload presents to Entra, not a token for APIM; drop the access token, --policy, --apiops, --apim and --response")
@@ -31,7 +27,7 @@ func (f *Factory) diagnoseFederated(cmd *cobra.Command, o *DiagnoseOptions) erro
 	if p.ClientID == "" && p.MIResourceID == "" {
 		p.ClientID = f.Getenv("AZURE_CLIENT_ID")
 	}
-	p.Evidence = o.APIM
+	p.Evidence, p.Graph = o.APIM, o.Entra
 	f.markRan()
 	return f.runPreflight(cmd.Context(), &p)
 }
