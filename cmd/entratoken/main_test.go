@@ -146,7 +146,11 @@ func setupScript(env *testscript.Env) error {
 		"IDENTITY_HEADER_VALUE": fakeentra.IdentityHeader,
 		// Nothing may reach the real IMDS: it is moved to a dead loopback
 		// port unless a script points it at the simulated one.
-		"ENTRATOKEN_IMDS_ENDPOINT":      "http://127.0.0.1:1/",
+		"ENTRATOKEN_IMDS_ENDPOINT": "http://127.0.0.1:1/",
+		// Nor Azure Resource Manager or Microsoft Graph: a script that does
+		// not start fakearm or fakegraph reaches a dead loopback port.
+		"ENTRATOKEN_ARM_ENDPOINT":       "https://127.0.0.1:1",
+		"ENTRATOKEN_GRAPH_ENDPOINT":     "https://127.0.0.1:1",
 		"IDENTITY_ENDPOINT":             "",
 		"IDENTITY_HEADER":               "",
 		"MSI_ENDPOINT":                  "",
