@@ -209,3 +209,15 @@ func TestCredentialName(t *testing.T) {
 		}
 	}
 }
+
+func TestKubernetesSubject(t *testing.T) {
+	iss := "https://westeurope.oic.prod-aks.azure.com/tid/cid/"
+	tok, err := Decode(jwt(t, map[string]any{"iss": iss, "sub": "system:serviceaccount:orders:default", "aud": []string{DefaultAudience}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Match(tok, []Credential{{Name: "aks", Issuer: iss, Subject: "system:serviceaccount:orders:orders-api", Audiences: []string{DefaultAudience}}})
+	if n := r.Nearest.Diffs[0].Note; !strings.Contains(n, "service account orders-api in the namespace orders") || !strings.Contains(n, "service account default") {
+		t.Fatalf("note %q", n)
+	}
+}

@@ -159,7 +159,25 @@ func subjectNote(t *Token, want string) string {
 	case strings.TrimSpace(want) == got:
 		return "the credential's subject has spaces around it"
 	}
+	if n := kubernetesSubjectNote(want, got); n != "" {
+		return n
+	}
 	return githubSubjectNote(t, want)
+}
+
+// kubernetesSubjectNote explains an AKS (or any Kubernetes) service
+// account subject, system:serviceaccount:NAMESPACE:NAME, that differs.
+func kubernetesSubjectNote(want, got string) string {
+	const prefix = "system:serviceaccount:"
+	w, okW := strings.CutPrefix(want, prefix)
+	g, okG := strings.CutPrefix(got, prefix)
+	if !okW || !okG {
+		return ""
+	}
+	wns, wsa, _ := strings.Cut(w, ":")
+	gns, gsa, _ := strings.Cut(g, ":")
+	return "the credential trusts the service account " + wsa + " in the namespace " + wns + "; the token is the pod's service account " +
+		gsa + " in the namespace " + gns + " (the pod's serviceAccountName and namespace, with the azure.workload.identity/client-id annotation on that service account)"
 }
 
 // distance is how far apart two subjects are (each cut to 512 bytes:
