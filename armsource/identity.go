@@ -130,8 +130,8 @@ func (c *Client) FederatedCredentials(ctx context.Context, id federation.Identit
 }
 
 // getJSON GETs a resource path (or an absolute nextLink on ARM's endpoint)
-// through the ARM pipeline (bearer token, retries), reading at most
-// maxIdentityBody bytes.
+// through the ARM pipeline (bearer token, retries, the --timeout), taking
+// at most maxIdentityBody bytes.
 func (c *Client) getJSON(ctx context.Context, pathOrLink string, v any) (int, error) {
 	cl, err := arm.NewClient("entratoken/armsource", "v1", c.opts.Credential, c.arm)
 	if err != nil {
@@ -148,19 +148,22 @@ func (c *Client) getJSON(ctx context.Context, pathOrLink string, v any) (int, er
 	if err != nil {
 		return 0, err
 	}
-	runtime.SkipBodyDownload(req) // a 200 is read here with a bound
+	// The body is downloaded inside the pipeline, within its per-read
+	// deadline (readDeadline), as the Graph client does.
 	resp, err := cl.Pipeline().Do(req)
 	if err != nil {
 		return 0, err
 	}
 	defer resp.Body.Close()
-	resp.Body = io.NopCloser(io.LimitReader(resp.Body, maxIdentityBody))
 	if !runtime.HasStatusCode(resp, http.StatusOK) {
 		return resp.StatusCode, runtime.NewResponseError(resp)
 	}
-	b, err := io.ReadAll(resp.Body)
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxIdentityBody+1))
 	if err != nil {
 		return resp.StatusCode, err
+	}
+	if int64(len(b)) > maxIdentityBody {
+		return resp.StatusCode, fmt.Errorf("ARM's answer is larger than %d bytes", maxIdentityBody)
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		return resp.StatusCode, fmt.Errorf("ARM answered JSON that does not parse: %v", err)
