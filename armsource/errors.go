@@ -17,7 +17,11 @@ const sideAdmin = "tenant admin"
 
 // ReadError is a read that the diagnosis cannot go on without (the
 // service's APIs): its finding says why.
-type ReadError struct{ Finding finding.Finding }
+type ReadError struct {
+	Finding finding.Finding
+	// NotFound says ARM answered 404: there is no such service.
+	NotFound bool
+}
 
 func (e *ReadError) Error() string { return e.Finding.Message }
 

@@ -33,7 +33,7 @@ func (r *reader) apis(ctx context.Context) error {
 			f.Message = "there is no API Management service " + r.ref.ID() + " (or the credential cannot see it): ARM answered 404"
 			f.Fix = "check --apim, --resource-group and --subscription (or AZURE_SUBSCRIPTION_ID), or use --apim auto"
 		}
-		return &ReadError{Finding: f}
+		return &ReadError{Finding: f, NotFound: isNotFound(err)}
 	}
 	return nil
 }

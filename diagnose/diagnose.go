@@ -75,12 +75,15 @@ type Report struct {
 // (spec/cli.md, "The effective policy (live, over ARM)": the same members
 // for an APIOps folder, with files for IDs).
 type Evidence struct {
-	Service   string          `json:"service,omitempty"`
-	API       string          `json:"api,omitempty"`
-	Operation string          `json:"operation,omitempty"`
-	Product   string          `json:"product,omitempty"`
-	Context   string          `json:"product_context,omitempty"`
-	Scopes    []EvidenceScope `json:"scopes"`
+	Service   string `json:"service,omitempty"`
+	API       string `json:"api,omitempty"`
+	Operation string `json:"operation,omitempty"`
+	Product   string `json:"product,omitempty"`
+	Context   string `json:"product_context,omitempty"`
+	// Subscription is the resource ID of the subscription the key sent
+	// belongs to, when it was found (call --apim).
+	Subscription string          `json:"subscription,omitempty"`
+	Scopes       []EvidenceScope `json:"scopes"`
 }
 
 // EvidenceScope is one document that took part: its scope and its ID (an

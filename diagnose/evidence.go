@@ -28,6 +28,7 @@ func evidenceOf(t *Target) *Evidence {
 		ev.Product = orID(t.Context.Product.ID, t.Context.Product.Name)
 	}
 	ev.Context = t.Context.Why
+	ev.Subscription = t.Context.Subscription
 	for _, d := range t.Effective.Docs {
 		ev.Scopes = append(ev.Scopes, EvidenceScope{Scope: string(d.Scope.OrAPI()), ID: d.File})
 	}
@@ -50,9 +51,14 @@ func keyRefusal(t *Target) *outcome {
 		Expected: "a key of a subscription to " + apiName(t), Actual: "(no key)",
 		Fix: "send a key of a product that contains the API in Ocp-Apim-Subscription-Key (APIM portal > Subscriptions), or add the API to an open product"}
 	msg := MissingKeyMessage
-	if t.Context.Refused == policy.KeyInvalid {
+	switch {
+	case t.Context.Refused == policy.KeyInvalid && t.Context.Product != nil:
 		f.Code, f.Actual, msg = finding.SubscriptionKeyInvalid, "a key of product "+t.Context.Product.Name, InvalidKeyMessage
 		f.Fix = fmt.Sprintf("use a key of a product that contains %s, or add %s to product %s", apiName(t), apiName(t), t.Context.Product.Name)
+	case t.Context.Refused == policy.KeyInvalid:
+		f.Code, f.Actual, msg = finding.SubscriptionKeyInvalid, "a key the gateway does not accept for "+apiName(t), InvalidKeyMessage
+		f.Expected = "a key of an active subscription to " + apiName(t) + ", to a product that contains it, or to all APIs"
+		f.Fix = "copy the key again from the portal (Subscriptions) and check that the subscription is active and its scope covers " + apiName(t)
 	}
 	o.fail(f, msg)
 	o.check("subscription-key", "fail", t.Context.Why)

@@ -30,6 +30,10 @@ type Sources struct {
 	// KeySent says a subscription key is sent (--subscription-key-present,
 	// or the key call actually sends).
 	KeySent bool
+	// KeyOwner is the subscription the key sent belongs to, when it was
+	// found (call --apim with the right to list secrets); it decides the
+	// product context unless Product or NoProduct says otherwise.
+	KeyOwner *policy.KeyOwner
 }
 
 // Empty says no policy source was given.
@@ -156,6 +160,11 @@ func (s *Sources) serviceTargets(svc *policy.Service) ([]Target, error) {
 	ctxs, err := svc.Contexts(api, s.Product, s.NoProduct, s.KeySent)
 	if err != nil {
 		return nil, usagef("%v", err)
+	}
+	if s.KeyOwner != nil && s.KeySent && s.Product == "" && !s.NoProduct {
+		if c, ok := svc.OwnerContext(api, s.KeyOwner); ok {
+			ctxs = []policy.Context{c}
+		}
 	}
 	var out []Target
 	for _, c := range ctxs {

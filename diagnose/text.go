@@ -51,6 +51,9 @@ func (r *Report) WriteText(w io.Writer, p iostreams.Palette, source string) {
 	if source != "" && r.Verdict != Lint {
 		fmt.Fprintf(w, "%s %s\n", p.Bold("checked:"), finding.Escape(source))
 	}
+	if by := r.DecidedBy(); by != "" {
+		fmt.Fprintf(w, "%s %s\n", p.Bold("refused by:"), finding.Escape(by))
+	}
 	if r.Basis == BasisToken {
 		fmt.Fprintf(w, "%s the audience, issuer, roles and claims the API's policy requires (no policy was given)\n", p.Bold("not checked:"))
 	}

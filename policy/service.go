@@ -79,9 +79,9 @@ type VersionSet struct {
 // Subscription is a subscription of the service; its scope decides which
 // product's policies a key of it runs (api-management-subscriptions).
 type Subscription struct {
-	Name, DisplayName, Scope, State string
-	// Keys are known only when the source could list secrets.
-	PrimaryKey, SecondaryKey string
+	Name, DisplayName, ID string
+	// Scope is the subscription's scope as ARM gives it (see Target).
+	Scope, State string
 }
 
 // Link connects APIs and products both ways and sorts lists, after a
@@ -197,6 +197,9 @@ type Context struct {
 	// Refused is set when the gateway's key check refuses the request
 	// before any policy runs: "missing" or "invalid".
 	Refused string
+	// Subscription is the resource ID of the subscription the key sent
+	// belongs to, when that is known (see OwnerContext).
+	Subscription string
 }
 
 // Key refusals of the gateway's subscription check.

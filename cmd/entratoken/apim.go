@@ -32,6 +32,8 @@ type APIMOptions struct {
 
 	live     *armsource.Evidence
 	findings []finding.Finding
+	client   *armsource.Client // what read live, for the key's subscription
+	owner    *policy.KeyOwner  // the subscription of the key call sends, when found
 }
 
 func addAPIMFlags(cmd *cobra.Command, o *APIMOptions) {
@@ -41,7 +43,9 @@ func addAPIMFlags(cmd *cobra.Command, o *APIMOptions) {
 	fl.StringVar(&o.Subscription, "subscription", "", "with --apim NAME: the Azure subscription ID (default AZURE_SUBSCRIPTION_ID)")
 	addEvidenceFlags(cmd, o)
 	fl.StringVar(&o.SaveEvidence, "save-evidence", "", "write what was read over ARM to `DIR` in the APIOps layout (replay with --apiops DIR), and what was read over Graph to DIR/entra")
-	fl.BoolVar(&o.ShowSecrets, "show-secrets", false, "with --save-evidence: also write the values of secret named values")
+	if fl.Lookup("show-secrets") == nil { // call has its own, which also means this
+		fl.BoolVar(&o.ShowSecrets, "show-secrets", false, "with --save-evidence: also write the values of secret named values")
+	}
 }
 
 // addEvidenceFlags adds the flags that say who reads evidence over ARM, and
@@ -104,62 +108,88 @@ func signIn(ctx context.Context, cred *acquire.Credential, aud string) error {
 	return err
 }
 
-// readAPIM reads the live evidence before the diagnosis. done says the
-// command's output is already written (a lint of the service, or exit 3
-// because no policy could be read).
-func (f *Factory) readAPIM(ctx context.Context, o *DiagnoseOptions, raw string) (bool, error) {
-	a := &o.APIM
+// liveFailure is a service whose evidence could not be had: no service
+// has the host or the ID (notFound), the APIs could not be read, or no
+// policy could. diagnose ends with exit 3; call sends the request anyway
+// (unless notFound) and diagnoses with what it has.
+type liveFailure struct {
+	body     errorBody
+	more     []finding.Finding
+	notFound bool
+}
+
+// readLive reads the live evidence of the service --apim names for req: the
+// evidence credential signs in first, then the service is resolved and
+// read. The error is one that ends the command as it is (usage, sign-in);
+// a service that could not be read is a liveFailure. On success the
+// evidence is kept in a (and saved with --save-evidence).
+func (f *Factory) readLive(ctx context.Context, a *APIMOptions, req armsource.Request) (*liveFailure, error) {
 	cred := f.evidenceCredential(a)
 	cl, err := armsource.New(armsource.Options{Endpoint: cmp.Or(a.Endpoint, f.Getenv("ENTRATOKEN_ARM_ENDPOINT")),
 		Audience: a.Audience, Credential: cred, HTTP: f.HTTPClient(), Timeout: f.Globals.Timeout, Logf: f.verboseLogf()})
 	if err != nil {
-		return true, flagErrorf("--arm-endpoint: %v", err)
+		return nil, flagErrorf("--arm-endpoint: %v", err)
 	}
 	if err := signIn(ctx, cred, cmp.Or(a.Audience, armsource.DefaultEndpoint)); err != nil {
-		return true, err
+		return nil, err
 	}
-	ref, err := cl.Resolve(ctx, a.Service, a.ResourceGroup, cmp.Or(a.Subscription, f.Getenv("AZURE_SUBSCRIPTION_ID")), o.URL)
+	ref, err := cl.Resolve(ctx, a.Service, a.ResourceGroup, cmp.Or(a.Subscription, f.Getenv("AZURE_SUBSCRIPTION_ID")), req.URL)
 	var nf *armsource.NotFoundError
 	var amb *armsource.AmbiguousError
 	var ue *armsource.UsageError
 	var re *armsource.ReadError
 	switch {
 	case errors.As(err, &ue):
-		return true, flagErrorf("%s", ue.Msg)
+		return nil, flagErrorf("%s", ue.Msg)
 	case errors.As(err, &amb):
-		return true, flagErrorf("--apim auto: %s", amb.Error())
+		return nil, flagErrorf("--apim auto: %s", amb.Error())
 	case errors.As(err, &nf):
-		return true, f.noEvidence(ctx, o, raw, errorBody{Code: "APIM_NOT_FOUND", Finding: finding.EvidenceUnavailable, Message: nf.Error(),
-			Fix: "name the service: --apim NAME -g RG (or its resource ID)"}, nil)
+		return &liveFailure{notFound: true, body: errorBody{Code: "APIM_NOT_FOUND", Finding: finding.EvidenceUnavailable, Message: nf.Error(),
+			Fix: "name the service: --apim NAME -g RG (or its resource ID)"}}, nil
 	case errors.As(err, &re):
-		return true, f.noEvidence(ctx, o, raw, findingBody(re.Finding), nil)
+		return &liveFailure{body: findingBody(re.Finding)}, nil
 	case err != nil:
-		return true, err
+		return nil, err
 	}
-	ev, err := cl.Read(ctx, ref, armsource.Request{Method: o.Method, URL: o.URL, Headers: headerMap(o.Headers), All: o.URL == ""})
+	ev, err := cl.Read(ctx, ref, req)
 	switch {
 	case errors.As(err, &ue):
-		return true, flagErrorf("%s", ue.Msg)
+		return nil, flagErrorf("%s", ue.Msg)
 	case errors.As(err, &re):
-		return true, f.noEvidence(ctx, o, raw, findingBody(re.Finding), nil)
+		return &liveFailure{body: findingBody(re.Finding), notFound: re.NotFound}, nil
 	case err != nil:
-		return true, err
+		return nil, err
 	}
 	if ev.NoPolicy() {
-		return true, f.noEvidence(ctx, o, raw, errorBody{Code: finding.EvidenceUnavailable, Finding: finding.EvidenceUnavailable,
-			Message: "no policy of " + ref.ID() + " could be read: the diagnosis has nothing to stand on", Fix: "see the findings; or diagnose from saved evidence (--apiops DIR)"}, ev.Findings)
+		return &liveFailure{body: errorBody{Code: finding.EvidenceUnavailable, Finding: finding.EvidenceUnavailable,
+			Message: "no policy of " + ref.ID() + " could be read: the diagnosis has nothing to stand on", Fix: "see the findings; or diagnose from saved evidence (--apiops DIR)"}, more: ev.Findings}, nil
 	}
 	for _, v := range ev.Service.Values {
 		if v.Secret && v.HasValue {
 			f.addSecret(v.Value)
 		}
 	}
-	a.live, a.findings = ev, ev.Findings
+	a.live, a.findings, a.client = ev, ev.Findings, cl
 	if a.SaveEvidence != "" {
 		if err := ev.Save(a.SaveEvidence, a.ShowSecrets); err != nil {
-			return true, flagErrorf("%v", err)
+			return nil, flagErrorf("%v", err)
 		}
 	}
+	return nil, nil
+}
+
+// readAPIM reads the live evidence before the diagnosis. done says the
+// command's output is already written (a lint of the service, or exit 3
+// because no policy could be read).
+func (f *Factory) readAPIM(ctx context.Context, o *DiagnoseOptions, raw string) (bool, error) {
+	fail, err := f.readLive(ctx, &o.APIM, armsource.Request{Method: o.Method, URL: o.URL, Headers: headerMap(o.Headers), All: o.URL == ""})
+	switch {
+	case err != nil:
+		return true, err
+	case fail != nil:
+		return true, f.noEvidence(ctx, o, raw, fail.body, fail.more)
+	}
+	ev := o.APIM.live
 	if raw == "" && o.URL == "" { // lint the live service, as --apiops does
 		rep, err := diagnose.LintService(ev.Service)
 		if err != nil {
@@ -167,7 +197,7 @@ func (f *Factory) readAPIM(ctx context.Context, o *DiagnoseOptions, raw string) 
 		}
 		rep.Findings = append(rep.Findings, ev.Findings...)
 		o.maskSecrets(rep)
-		return true, f.writeDiagnosis(rep, o, fmt.Sprintf("API Management service %s (%d APIs, %d products)", ref.ID(), len(ev.Service.APIs), len(ev.Service.Products)))
+		return true, f.writeDiagnosis(rep, o, fmt.Sprintf("API Management service %s (%d APIs, %d products)", ev.Ref.ID(), len(ev.Service.APIs), len(ev.Service.Products)))
 	}
 	return false, nil
 }

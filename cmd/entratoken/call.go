@@ -44,6 +44,7 @@ type CallOptions struct {
 	Entra       EntraOptions // call_entra.go
 
 	acquireSet, keyFromFlag bool
+	liveFail                *liveFailure // call --apim: the service could not be read
 }
 
 func newCallCmd(f *Factory, runF func(context.Context, *CallOptions) error) *cobra.Command {
@@ -69,13 +70,16 @@ HTTP method; --method is how the token is acquired. --repeat is at most 100000, 
 
 On a 401 or 403 it says who refused (APIM's subscription check, APIM's token policy, or the
 backend's own WWW-Authenticate), and diagnoses the token it sent: against --diagnose-policy
-when given, otherwise with the token-only checks. Tokens and keys are redacted in everything
+or --apiops when given, against the live effective policy with --apim (read over ARM with
+--credential before anything is sent; the key sent decides the product when the credential
+may list secrets), otherwise with the token-only checks. Tokens and keys are redacted in everything
 printed unless --show-secrets; on GitHub Actions they are masked (::add-mask::).
 
 Exit 0 when the status is expected (--expect-status, default any 2xx), 1 otherwise, 3 when a
 token cannot be acquired, 4 when the request fails below HTTP (connection, TLS, timeout).`,
 		Example: `  entratoken call https://contoso.azure-api.net/orders --resource api://contoso-orders
   entratoken call https://contoso.azure-api.net/orders --token @token.txt --diagnose-policy policy.xml
+  entratoken call https://contoso.azure-api.net/orders/42 --token @token.txt --apim auto
   entratoken call https://contoso.azure-api.net/orders --resource api://contoso-orders | jq .orders
   entratoken call https://contoso.azure-api.net/orders -X POST -d @order.json -H 'X-Correlation-Id: 42'
   entratoken call https://contoso.azure-api.net/orders --method managed-identity --resource api://contoso-orders --expect-status 200
@@ -103,12 +107,13 @@ token cannot be acquired, 4 when the request fails below HTTP (connection, TLS, 
 	fl.BoolVar(&o.KeyInQuery, "subscription-key-in-query", false, "send the key as ?subscription-key= instead of the header")
 	fl.IntSliceVar(&o.ExpectStatus, "expect-status", nil, "expected HTTP status(es) (default: any 2xx)")
 	addCallSourceFlags(cmd, &o.Sources)
-	addCallEntraFlags(cmd, o)
 	fl.IntVar(&o.Repeat, "repeat", 1, "send the request N times (one token for all)")
 	fl.IntVar(&o.Concurrency, "concurrency", 1, "with --repeat, at most C requests in flight")
 	fl.BoolVar(&o.Curl, "curl", false, "print the equivalent curl command (secrets as $VARIABLES) instead of sending")
 	fl.BoolVar(&o.ShowSecrets, "show-secrets", false, "show the token and the subscription key in the output")
 	fl.BoolVar(&o.Trace, "trace", false, "say each step of the exchange on stderr (connection, TLS, timings)")
+	addAPIMFlags(cmd, &o.Sources.APIM) // after --show-secrets, which it shares
+	addCallEntraFlags(cmd, o)          // after --apim's, whose credential flags it shares
 	addAcquireFlags(cmd, &o.Acquire)
 	return cmd
 }
@@ -227,7 +232,7 @@ func runCall(ctx context.Context, f *Factory, o *CallOptions) error {
 	}
 	// The policy a refusal would be diagnosed against is read and checked
 	// before anything is sent: a typo is a usage error, not a wasted call.
-	if err := f.prepareCallDiagnosis(o, r); err != nil {
+	if err := f.prepareCallDiagnosis(ctx, o, r); err != nil {
 		return err
 	}
 	client := f.HTTPClient()
@@ -282,7 +287,15 @@ func (f *Factory) diagnoseSent(ctx context.Context, o *CallOptions, r call.Reque
 		src = o.targets[0].Label
 	}
 	rep, err := runTargets(ctx, in, o.targets)
-	return rep, src, err
+	if err != nil {
+		return nil, "", err
+	}
+	for _, t := range o.targets { // of several possibilities, the one reported
+		if rep.Evidence != nil && len(o.targets) > 1 && rep.Evidence.Context == t.Context.Why {
+			src = t.Label
+		}
+	}
+	return rep, o.liveDiagnosis(rep, src), nil
 }
 
 func expected(status int, want []int) bool {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/entratoken/entratoken/call"
@@ -25,32 +27,36 @@ func addCallSourceFlags(cmd *cobra.Command, s *DiagnoseOptions) {
 // diagnosed against, in the call's context (its URL, method and key), and
 // refuses now what could not be evaluated later: an unreadable or invalid
 // policy, a named value or fragment that decides and was not given.
-func (f *Factory) prepareCallDiagnosis(o *CallOptions, r call.Request) error {
+func (f *Factory) prepareCallDiagnosis(ctx context.Context, o *CallOptions, r call.Request) error {
 	s := &o.Sources
+	if err := s.validateCallAPIM(); err != nil {
+		return err
+	}
+	if s.APIM.Service != "" {
+		return f.prepareLive(ctx, o, r)
+	}
 	if len(s.Policies) == 0 && s.APIOps == "" {
 		return nil
 	}
 	s.SubscriptionKey = r.SubscriptionKey != ""
 	if s.APIOps != "" {
-		s.URL, s.Method = r.URL, r.Method
-		if s.Method == "" {
-			s.Method = "GET"
-			if r.Body != nil {
-				s.Method = "POST"
-			}
-		}
+		s.URL, s.Method = r.URL, callMethod(r)
 	}
 	if err := s.validateSources(); err != nil {
 		return err
 	}
-	targets, nf, err := s.targets(f, true)
-	if err != nil {
+	return f.callTargets(o)
+}
+
+// callTargets composes the effective policies a refusal would be
+// diagnosed against and refuses now what could not be evaluated later (a
+// named value or fragment that decides and was not given).
+func (f *Factory) callTargets(o *CallOptions) error {
+	targets, nf, err := o.Sources.targets(f, true)
+	if err != nil || nf != nil {
+		// A route miss: the gateway will answer 404, nothing to diagnose a
+		// refusal with, and the call is still worth sending to see that answer.
 		return err
-	}
-	if nf != nil {
-		// The gateway will answer 404: nothing to diagnose a refusal with,
-		// and the call is still worth sending to see that answer.
-		return nil
 	}
 	for _, t := range targets {
 		if err := diagnose.Needed(t); err != nil {

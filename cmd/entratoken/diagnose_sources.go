@@ -57,7 +57,7 @@ func (o *DiagnoseOptions) validateSources() error {
 // sources gathers what the flags say about the effective policy.
 func (o *DiagnoseOptions) sources() (*diagnose.Sources, error) {
 	s := &diagnose.Sources{Service: o.liveService(), Policies: o.Policies, Fragments: o.Fragments, APIOps: o.APIOps, API: o.API, Operation: o.Operation,
-		Product: o.Product, NoProduct: o.NoProduct, URL: o.URL, Method: strings.ToUpper(o.Method), KeySent: o.SubscriptionKey, Values: policy.NamedValues{}}
+		Product: o.Product, NoProduct: o.NoProduct, URL: o.URL, Method: strings.ToUpper(o.Method), KeySent: o.SubscriptionKey, KeyOwner: o.APIM.owner, Values: policy.NamedValues{}}
 	if o.NamedValuesFile != "" {
 		nv, err := policy.ReadNamedValues(o.NamedValuesFile)
 		if err != nil {
@@ -135,14 +135,13 @@ func runTargets(ctx context.Context, in diagnose.Input, targets []diagnose.Targe
 	if len(reps) == 1 {
 		return rep, nil
 	}
+	if in.Gateway != nil {
+		return gatewayPicks(reps, targets), nil
+	}
 	var answers []string
 	agree := true
 	for i, r := range reps {
-		a := r.Verdict
-		if r.Status != 0 {
-			a += fmt.Sprintf(" (%d)", r.Status)
-		}
-		answers = append(answers, targets[i].Context.Why+": "+a)
+		answers = append(answers, targets[i].Context.Why+": "+verdictWords(r.Verdict, r.Status))
 		agree = agree && r.Verdict == rep.Verdict && r.Status == rep.Status
 	}
 	f := finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityInfo, Side: finding.SideClient,
@@ -158,6 +157,50 @@ func runTargets(ctx context.Context, in diagnose.Input, targets []diagnose.Targe
 	}
 	rep.Findings = append([]finding.Finding{f}, rep.Findings...)
 	return rep, nil
+}
+
+// gatewayPicks is runTargets with the gateway's answer known (call's
+// refusal, --response): each possibility's prediction is compared with it,
+// and the report is the first one the answer agrees with, so that a product
+// that would have accepted is not blamed for the refusal.
+func gatewayPicks(reps []*diagnose.Report, targets []diagnose.Target) *diagnose.Report {
+	var answers, fits []string
+	pick := -1
+	for i, r := range reps {
+		v, st := r.Verdict, r.Status
+		if p := r.Prediction; p != nil {
+			v, st = p.Verdict, p.Status
+		}
+		answers = append(answers, targets[i].Context.Why+": "+verdictWords(v, st))
+		if r.Prediction == nil || r.Prediction.Agreement == diagnose.Agree {
+			fits = append(fits, targets[i].Context.Why)
+			if pick < 0 {
+				pick = i
+			}
+		}
+	}
+	f := finding.Finding{Code: finding.PolicyUnsupported, Severity: finding.SeverityInfo, Side: finding.SideClient, Explains: true,
+		Message: "a key is sent and its product is not known; the policies predict: " + strings.Join(answers, "; ")}
+	if pick < 0 {
+		pick = 0
+		f.Message += "; the gateway's answer fits none of them"
+	} else {
+		f.Message += "; the gateway's answer fits: " + strings.Join(fits, "; ")
+	}
+	if len(fits) != 1 {
+		f.Severity = finding.SeverityWarning
+		f.Fix = "say which: --product NAME (a key of that product) or --no-product (a key scoped to the API or all APIs)"
+	}
+	rep := reps[pick]
+	rep.Findings = append([]finding.Finding{f}, rep.Findings...)
+	return rep
+}
+
+func verdictWords(v string, status int) string {
+	if status != 0 {
+		return fmt.Sprintf("%s (%d)", v, status)
+	}
+	return v
 }
 
 // writeDiagnosis prints a report in the form asked for, and says by its

@@ -11,14 +11,19 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/entratoken/entratoken/internal/fakeapim"
 	"github.com/entratoken/entratoken/internal/fakearm"
 	"github.com/entratoken/entratoken/internal/fakeentra"
 )
 
 type armKey struct{}
 
-// armHolder is set up empty for every script; fakearm start fills it.
-type armHolder struct{ s *fakearm.Server }
+// armHolder is set up empty for every script; fakearm start fills it, and
+// fakeapim start the gateway in front of its service.
+type armHolder struct {
+	s *fakearm.Server
+	g *fakeapim.Gateway
+}
 
 // cmdFakeARM drives a simulated ARM (the Contoso seed) for scripts:
 //
@@ -32,7 +37,8 @@ type armHolder struct{ s *fakearm.Server }
 //
 // -twin adds a second service (contoso-twin) with the same custom domain;
 // -secret-decides makes create-order's policy compare a header with the
-// secret named value backend-key.
+// secret named value backend-key; -loopback-proxy adds the custom Proxy host
+// name 127.0.0.1, where fakeapim start's gateway listens.
 func cmdFakeARM(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
 		ts.Fatalf("usage: fakearm start|sawtoken|throttle|requests")
@@ -46,6 +52,7 @@ func cmdFakeARM(ts *testscript.TestScript, neg bool, args []string) {
 		twin := fs.Bool("twin", false, "")
 		latency := fs.Duration("latency", 0, "")
 		decides := fs.Bool("secret-decides", false, "")
+		loopback := fs.Bool("loopback-proxy", false, "")
 		ts.Check(fs.Parse(args[1:]))
 		o := fakearm.Contoso()
 		o.Entra, o.Latency = server(ts), *latency
@@ -55,6 +62,9 @@ func cmdFakeARM(ts *testscript.TestScript, neg bool, args []string) {
 					op.Policy = secretDecides
 				}
 			}
+		}
+		if *loopback { // the gateway fakeapim start serves: --apim auto finds it by its host
+			o.Services[0].Hostnames = append(o.Services[0].Hostnames, fakearm.Hostname{Type: "Proxy", HostName: "127.0.0.1"})
 		}
 		if *twin {
 			t := o.Services[0]

@@ -53,6 +53,7 @@ func TestScripts(t *testing.T) {
 			"exits":     cmdExits,
 			"jsonpath":  cmdJSONPath,
 			"fakearm":   cmdFakeARM,
+			"fakeapim":  cmdFakeAPIM,  // fakeapim_test.go
 			"fakegraph": cmdFakeGraph, // fakegraph_test.go
 			"canned":    cmdCanned,
 			"hostile":   cmdHostile, // hostile_test.go
