@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/entratoken/entratoken/inspect"
+	"github.com/entratoken/entratoken/internal/editdist"
 	"github.com/entratoken/entratoken/internal/finding"
 	"github.com/entratoken/entratoken/internal/token"
 )
@@ -159,35 +160,12 @@ func claimFinding(c claimRule, t *token.Token, vals []string, present bool) find
 func nearMatch(wanted, have []string) string {
 	for _, w := range wanted {
 		for _, h := range have {
-			if strings.EqualFold(w, h) || editDistance(strings.ToLower(w), strings.ToLower(h)) <= 2 {
+			if strings.EqualFold(w, h) || len(w) <= 64 && len(h) <= 64 && editdist.Distance(strings.ToLower(w), strings.ToLower(h), 3) <= 2 {
 				return h
 			}
 		}
 	}
 	return ""
-}
-
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 99
-	}
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 func checkClientApp(r *rule, t *token.Token, o *outcome) {

@@ -115,9 +115,9 @@ func (r *Report) writeGateway(w io.Writer, p iostreams.Palette) {
 	pr := r.Prediction
 	switch {
 	case pr != nil && pr.Agreement == Agree && g.RefusedBy == RefusedByBackend:
-		fmt.Fprintf(w, ", after APIM let it through %s", p.Green("as the "+predictionWords(pr)+" predicts"))
+		fmt.Fprintf(w, ", after APIM let it through %s", p.Green("as the "+r.predictionWords()+" predicts"))
 	case pr != nil && pr.Agreement == Agree:
-		fmt.Fprintf(w, ", %s", p.Green("as the "+predictionWords(pr)+" predicts"))
+		fmt.Fprintf(w, ", %s", p.Green("as the "+r.predictionWords()+" predicts"))
 	}
 	fmt.Fprintln(w)
 	if pr == nil {
@@ -130,13 +130,13 @@ func (r *Report) writeGateway(w io.Writer, p iostreams.Palette) {
 	switch pr.Agreement {
 	case Disagree:
 		fmt.Fprintf(w, "%s %s under the %s, which %s: the gateway's answer is the one to believe (PREDICTION_DISAGREES below)\n",
-			p.Bold("prediction:"), predicted, predictionWords(pr), p.Yellow("disagrees"))
+			p.Bold("prediction:"), predicted, r.predictionWords(), p.Yellow("disagrees"))
 	case Unavailable:
-		why := "the " + predictionWords(pr) + " could not decide offline; the gateway's answer decides"
+		why := "the " + r.predictionWords() + " could not decide offline; the gateway's answer decides"
 		if g.RefusedBy == RefusedBySubscription {
 			why = "not compared: the gateway refused at its subscription check, before any policy ran; this is what follows once a valid key is sent"
 		}
-		fmt.Fprintf(w, "%s %s under the %s (%s)\n", p.Bold("prediction:"), predicted, predictionWords(pr), why)
+		fmt.Fprintf(w, "%s %s under the %s (%s)\n", p.Bold("prediction:"), predicted, r.predictionWords(), why)
 	}
 }
 

@@ -136,6 +136,16 @@ func disagreement(p *Prediction, g ResponseInfo, pol *Policy) finding.Finding {
 		Fix: "diagnose with the effective policy (every scope: --policy SCOPE=FILE, --apiops DIR or --apim SERVICE; the portal's Calculate effective policy shows it), or read the gateway's trace"}
 }
 
+// predictionWords names what the report's prediction rests on: the
+// effective policy of a service (an APIOps folder, or read live), or the
+// policy or expectations given.
+func (r *Report) predictionWords() string {
+	if r.Evidence != nil && r.Evidence.Service != "" && r.Prediction != nil && r.Prediction.Basis == BasisPolicy {
+		return "effective policy"
+	}
+	return predictionWords(r.Prediction)
+}
+
 func predictionWords(p *Prediction) string {
 	if p.Basis == BasisExpectations {
 		return "expectations given"

@@ -64,6 +64,8 @@ func (k *checker) roles() {
 		return
 	}
 	defs := k.appRoles()
+	var unassigned []AppRole // defined, enabled, for applications, and not assigned
+	defer func() { k.notAssigned(unassigned, mine) }()
 	for _, want := range required {
 		has := slices.Contains(k.c.Roles, want)
 		i := slices.IndexFunc(defs, func(r AppRole) bool { return r.Value == want })
@@ -95,13 +97,7 @@ func (k *checker) roles() {
 				Message:  fmt.Sprintf("Graph shows no assignment of %s to %s any more: this token still carries it until it expires (%s); new tokens will not", want, k.clientName(), k.c.Expires.UTC().Format(time.RFC3339)),
 				Expected: want + " assigned", Actual: "not assigned", Fix: k.assignFix(def)})
 		case j < 0:
-			msg := fmt.Sprintf("Graph shows no assignment of %s to %s on %s", want, k.clientName(), k.apiName())
-			if k.ev.APISP != nil && k.ev.APISP.AppRoleAssignmentRequired && len(mine) == 0 {
-				msg += "; the API requires assignment, so Entra refuses this client any token for it (AADSTS501051)"
-			}
-			k.add(finding.Finding{Code: finding.AppRoleNotAssigned, Severity: finding.SeverityError, Side: "tenant admin",
-				Message: msg, Expected: want + " assigned to " + k.clientDisplay(), Actual: fmt.Sprintf("%d assignment(s) on the API, none of %s", len(mine), want),
-				Fix: k.assignFix(def)})
+			unassigned = append(unassigned, def)
 		case !has && k.newer(mine[j]):
 			k.newerFinding(want, mine[j])
 		case !has:
@@ -111,6 +107,33 @@ func (k *checker) roles() {
 			k.line("entra: app roles", "pass", fmt.Sprintf("Graph shows %s assigned to %s", want, k.clientDisplay()))
 		}
 	}
+}
+
+// notAssigned is one finding for the required roles the client holds
+// none of: each role its own line would say the same thing twice.
+func (k *checker) notAssigned(roles []AppRole, mine []AppRoleAssignment) {
+	if len(roles) == 0 {
+		return
+	}
+	var values []string
+	for _, r := range roles {
+		values = append(values, r.Value)
+	}
+	list := strings.Join(values, ", ")
+	msg := fmt.Sprintf("Graph shows no assignment of %s to %s on %s", list, k.clientName(), k.apiName())
+	if len(roles) > 1 {
+		msg = fmt.Sprintf("Graph shows none of %s assigned to %s on %s", list, k.clientName(), k.apiName())
+	}
+	if k.ev.APISP != nil && k.ev.APISP.AppRoleAssignmentRequired && len(mine) == 0 {
+		msg += "; the API requires assignment, so Entra refuses this client any token for it (AADSTS501051)"
+	}
+	fix := k.assignFix(roles[0])
+	if len(roles) > 1 {
+		fix += fmt.Sprintf(" (that is %s; the same for %s where the policy requires each)", roles[0].Value, strings.Join(values[1:], ", "))
+	}
+	k.add(finding.Finding{Code: finding.AppRoleNotAssigned, Severity: finding.SeverityError, Side: "tenant admin",
+		Message: msg, Expected: list + " assigned to " + k.clientDisplay(), Actual: fmt.Sprintf("%d assignment(s) on the API, none of %s", len(mine), list),
+		Fix: fix})
 }
 
 func (k *checker) newer(a AppRoleAssignment) bool {

@@ -34,6 +34,8 @@ type AcquireOptions struct {
 	MIObjectID       string
 	NoScopeFix       bool
 	Decode           bool
+	Preflight        bool // workload-identity: check the federated credentials, ask Entra for nothing
+	PreflightOpts    PreflightOptions
 	secretFromFlag   bool
 	placeholderOnly  bool // call --curl shows the token as $TOKEN: nothing is acquired, --offline is no obstacle
 }
@@ -63,12 +65,20 @@ Secrets come from AZURE_CLIENT_SECRET or --client-secret-file (PATH, or - for st
 --client-secret works but is visible to other users in the process list. No secret is
 ever printed. On GitHub Actions the token is masked (::add-mask::) before it is printed.
 
+--preflight (workload-identity) asks Entra for nothing: it reads the federated credentials of
+the identity (--client-id: a user-assigned identity over ARM, found with Resource Graph or named
+by --mi-resource-id; an app registration over Graph) with --credential (default auto: your az
+or azd sign-in, never the workload's own federated token) and compares the federated token's
+iss, sub and aud with each. Exit 0 when one matches, 1 when none does (the nearest named, with
+the differing field and the fix), 3 when they cannot be read.
+
 Failures exit 3 with Entra's own code and message, the trace and correlation IDs, and the
 fix (see entratoken explain AADSTS<code>).`,
 		Example: `  entratoken acquire --method client-secret --tenant contoso.onmicrosoft.com --client-id $APP_ID --resource api://contoso-orders
   TOKEN=$(entratoken acquire --method managed-identity --resource api://contoso-orders)
   entratoken acquire --method azd --scope api://contoso-orders/Orders.Read --decode
-  entratoken acquire --resource api://contoso-orders -o json`,
+  entratoken acquire --resource api://contoso-orders -o json
+  entratoken acquire --method workload-identity --client-id $AZURE_CLIENT_ID --federated-token-file token.jwt --preflight`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.complete(f); err != nil {
@@ -78,11 +88,15 @@ fix (see entratoken explain AADSTS<code>).`,
 			if runF != nil {
 				return runF(cmd.Context(), o)
 			}
+			if o.Preflight {
+				return f.acquirePreflight(cmd.Context(), o)
+			}
 			return runAcquire(cmd.Context(), f, o)
 		},
 	}
 	addAcquireFlags(cmd, o)
 	cmd.Flags().BoolVar(&o.Decode, "decode", false, "also print the inspect view of the token on stderr")
+	addPreflightFlags(cmd, &o.Preflight, &o.PreflightOpts)
 	return cmd
 }
 
@@ -125,7 +139,10 @@ func (o *AcquireOptions) complete(f *Factory) error {
 	if o.Resource != "" {
 		o.Scopes = append(o.Scopes, acquire.ScopeFor(o.Resource))
 	}
-	if len(o.Scopes) == 0 {
+	if o.Preflight && acquire.Method(o.Method) != acquire.WorkloadIdentity {
+		return flagErrorf("--preflight checks a workload identity federation: use it with --method workload-identity")
+	}
+	if len(o.Scopes) == 0 && !o.Preflight {
 		return flagErrorf("say what the token is for: --resource api://your-api (or --scope api://your-api/.default)")
 	}
 	mi := acquire.Method(o.Method) == acquire.ManagedIdentity

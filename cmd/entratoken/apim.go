@@ -41,15 +41,22 @@ func addAPIMFlags(cmd *cobra.Command, o *APIMOptions) {
 	fl.StringVar(&o.Service, "apim", "", "read the effective policy live over ARM: the service's resource `ID`, NAME (with --resource-group), or auto (by the URL's host)")
 	fl.StringVarP(&o.ResourceGroup, "resource-group", "g", "", "with --apim NAME: the service's resource group")
 	fl.StringVar(&o.Subscription, "subscription", "", "with --apim NAME: the Azure subscription ID (default AZURE_SUBSCRIPTION_ID)")
+	addEvidenceFlags(cmd, o)
+	fl.StringVar(&o.SaveEvidence, "save-evidence", "", "write what was read over ARM to `DIR` in the APIOps layout (replay with --apiops DIR), and what was read over Graph to DIR/entra")
+	if fl.Lookup("show-secrets") == nil { // call has its own, which also means this
+		fl.BoolVar(&o.ShowSecrets, "show-secrets", false, "with --save-evidence: also write the values of secret named values")
+	}
+}
+
+// addEvidenceFlags adds the flags that say who reads evidence over ARM, and
+// where ARM is.
+func addEvidenceFlags(cmd *cobra.Command, o *APIMOptions) {
+	fl := cmd.Flags()
 	fl.StringVar(&o.Endpoint, "arm-endpoint", "", "Azure Resource Manager's URL (default ENTRATOKEN_ARM_ENDPOINT or https://management.azure.com)")
 	fl.StringVar(&o.Audience, "arm-audience", "", "the audience of ARM tokens (default https://management.azure.com)")
 	fl.StringVar(&o.Credential, "credential", "auto", "how to sign in to read evidence: auto (environment, managed identity, azd, az) or an acquire method")
 	fl.StringVar(&o.CredentialTenant, "credential-tenant", "", "the tenant of the credential that reads evidence (default AZURE_TENANT_ID)")
 	fl.StringVar(&o.CredentialClientID, "credential-client-id", "", "the client ID of the credential that reads evidence (default AZURE_CLIENT_ID)")
-	fl.StringVar(&o.SaveEvidence, "save-evidence", "", "write what was read over ARM to `DIR` in the APIOps layout (replay with --apiops DIR), and what was read over Graph to DIR/entra")
-	if fl.Lookup("show-secrets") == nil { // call has its own, which also means this
-		fl.BoolVar(&o.ShowSecrets, "show-secrets", false, "with --save-evidence: also write the values of secret named values")
-	}
 }
 
 // validateAPIM checks the --apim flags against the others.
@@ -89,6 +96,18 @@ func (f *Factory) evidenceCredential(a *APIMOptions) *acquire.Credential {
 // set the evidence credential.
 var credentialFlags = strings.NewReplacer("--tenant (", "--credential-tenant (", "--client-id (", "--credential-client-id (")
 
+// signIn gets the evidence credential's token for an audience first, so a
+// credential that cannot is explained as acquire explains it (exit 3).
+func signIn(ctx context.Context, cred *acquire.Credential, aud string) error {
+	_, err := cred.GetToken(ctx, azpolicy.TokenRequestOptions{Scopes: []string{strings.TrimRight(aud, "/") + "/.default"}})
+	var ae *acquire.Error
+	if errors.As(err, &ae) { // name the evidence credential's flags, not the token's
+		ae.Message = credentialFlags.Replace(ae.Message)
+		ae.Fix = credentialFlags.Replace(ae.Fix)
+	}
+	return err
+}
+
 // liveFailure is a service whose evidence could not be had: no service
 // has the host or the ID (notFound), the APIs could not be read, or no
 // policy could. diagnose ends with exit 3; call sends the request anyway
@@ -111,14 +130,7 @@ func (f *Factory) readLive(ctx context.Context, a *APIMOptions, req armsource.Re
 	if err != nil {
 		return nil, flagErrorf("--arm-endpoint: %v", err)
 	}
-	aud := cmp.Or(a.Audience, armsource.DefaultEndpoint)
-	// Sign in first, so a credential that cannot is explained as acquire explains it.
-	if _, err := cred.GetToken(ctx, azpolicy.TokenRequestOptions{Scopes: []string{strings.TrimRight(aud, "/") + "/.default"}}); err != nil {
-		var ae *acquire.Error
-		if errors.As(err, &ae) { // name the evidence credential's flags, not the token's
-			ae.Message = credentialFlags.Replace(ae.Message)
-			ae.Fix = credentialFlags.Replace(ae.Fix)
-		}
+	if err := signIn(ctx, cred, cmp.Or(a.Audience, armsource.DefaultEndpoint)); err != nil {
 		return nil, err
 	}
 	ref, err := cl.Resolve(ctx, a.Service, a.ResourceGroup, cmp.Or(a.Subscription, f.Getenv("AZURE_SUBSCRIPTION_ID")), req.URL)

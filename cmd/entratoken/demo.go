@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/entratoken/entratoken/internal/fakeapim"
+	"github.com/entratoken/entratoken/internal/fakearm"
 	"github.com/entratoken/entratoken/internal/fakeentra"
 )
 
@@ -59,6 +61,7 @@ type demoStep struct {
 	callBrief             bool     // a call: the exchange and the diagnosis's verdict and findings
 	capture               *string  // TOKEN=$(...): keep stdout here instead of printing it
 	needs                 *string  // the step needs the daemon's token first
+	tokenAt               int      // where in args it goes (default 1)
 	also                  []string // a second command shown in the same step
 	alsoShown             string
 }
@@ -87,13 +90,15 @@ func runDemo(ctx context.Context, f *Factory) error {
 	}
 	orders := gw.URL + "orders"
 	var wrong, norole, good string
-	apim, svcGW, err := startDemoService(cache, tenant)
+	cloud, err := startDemoCloud(cache, tenant)
 	if err != nil {
 		return err
 	}
-	defer svcGW.Close()
-	order42 := svcGW.URL + "orders/42"
-	partner := map[string]string{"AZURE_CLIENT_SECRET": fakeentra.ClientSecret, "APIM_SUBSCRIPTION_KEY": fakeapim.OtherSubscriptionKey}
+	defer cloud.Close()
+	place := demoPlace{roots: cloud.roots, authority: tenant.URL, cache: cache}
+	order42 := cloud.gw.URL + "orders/42"
+	evidence := filepath.Join(cache, "evidence")
+	partner := map[string]string{"AZURE_CLIENT_SECRET": fakeentra.ClientSecret, "APIM_SUBSCRIPTION_KEY": fakearm.PartnersKey}
 
 	p := f.IO.Palette()
 	out := f.IO.Out
@@ -102,9 +107,12 @@ func runDemo(ctx context.Context, f *Factory) error {
 	fmt.Fprintf(out, "The orders API (%s) defines the app roles Orders.Read and Orders.Write; its APIM policy\n", fakeentra.APIAppIDURI)
 	fmt.Fprintf(out, "validates tokens and requires one of them. The orders daemon (client %s)\n", fakeentra.ClientID)
 	fmt.Fprintf(out, "has Orders.Read; the reporting job (client %s) has no role. Partners call the same API with a\n", fakeentra.NoRoleClientID)
-	fmt.Fprintf(out, "key of the partners product, whose own policy the API team never looked at (a second gateway, at %s).\n", svcGW.URL)
+	fmt.Fprintf(out, "key of the partners product, whose own policy the API team never looked at (a second gateway, at %s,\n", cloud.gw.URL)
+	fmt.Fprintf(out, "in front of an API Management service that a simulated Azure Resource Manager at %s serves).\n", cloud.arm.URL)
 	fmt.Fprintf(out, "Each command is what you would type against your own tenant and gateway; here each also gets\n")
-	fmt.Fprintf(out, "--authority-host %s (how sovereign clouds and test tenants are reached).\n", tenant.URL)
+	fmt.Fprintf(out, "--authority-host %s (how sovereign clouds and test tenants are reached), and the steps that\n", tenant.URL)
+	fmt.Fprintf(out, "read evidence from Azure and Graph your own sign-in (here an app with read rights, in AZURE_CLIENT_ID/SECRET)\n")
+	fmt.Fprintf(out, "and ENTRATOKEN_ARM_ENDPOINT / ENTRATOKEN_GRAPH_ENDPOINT.\n")
 
 	daemon := map[string]string{"AZURE_CLIENT_SECRET": fakeentra.ClientSecret, "APIM_SUBSCRIPTION_KEY": fakeapim.SubscriptionKey}
 	reporting := map[string]string{"AZURE_CLIENT_SECRET": fakeentra.NoRoleClientSecret, "APIM_SUBSCRIPTION_KEY": fakeapim.SubscriptionKey}
@@ -140,10 +148,10 @@ func runDemo(ctx context.Context, f *Factory) error {
 				args:    acq(fakeentra.NoRoleClientID, fakeentra.APIAppIDURI), env: reporting, capture: &norole, wantExit: exitOK}
 		},
 		func() demoStep {
-			return demoStep{title: "5. Its call is refused too, and diagnosed on the spot against the policy.",
-				explain: "The fix is in Entra, not in the code or the policy.",
-				shown:   `entratoken call ` + orders + ` --token "$TOKEN" --diagnose-policy orders-policy.xml`,
-				args:    []string{"call", orders, "--token", norole, "--diagnose-policy", policy}, env: reporting, wantExit: exitFailed, callBrief: true}
+			return demoStep{title: "5. Its call is refused too, diagnosed on the spot against the policy, and proved by the registration.",
+				explain: "--entra reads the API's registration over Microsoft Graph: the role exists and nobody assigned it.\nThe fix is in Entra, not in the code or the policy.",
+				shown:   `entratoken call ` + orders + ` --token "$TOKEN" --diagnose-policy orders-policy.xml --entra`,
+				args:    []string{"call", orders, "--token", norole, "--diagnose-policy", policy, "--entra"}, env: cloud.with(map[string]string{"APIM_SUBSCRIPTION_KEY": fakeapim.SubscriptionKey}), wantExit: exitFailed, callBrief: true}
 		},
 		func() demoStep {
 			return demoStep{title: "6. The orders daemon, with Orders.Read, for the right API: 200. A CI smoke test in one line.",
@@ -161,10 +169,17 @@ func runDemo(ctx context.Context, f *Factory) error {
 					"--resource", fakeentra.APIAppIDURI, "--diagnose-policy", policy}, env: partner, wantExit: exitFailed, callBrief: true}
 		},
 		func() demoStep {
-			return demoStep{title: "8. The effective policy, from the service's APIOps folder: the partners product's validate-jwt.",
-				explain: "Every scope composed as the gateway runs it, each statement with its file and line and what it did\n(the demo wrote the service's folder, apim/, to " + apim + ").",
-				shown:   `entratoken diagnose "$TOKEN" --apiops apim --url ` + order42 + ` --product partners --show-policy`,
-				args:    []string{"diagnose", "", "--apiops", apim, "--url", order42, "--product", "partners", "--show-policy"}, wantExit: exitFailed, needs: &good}
+			return demoStep{title: "8. One command finds the root cause: the call again, with the service's live policy (--apim auto).",
+				explain: "The service is found by the URL's host (Azure Resource Graph); every scope's policy is read over ARM with your\nsign-in, the key sent tells the product, and the refusal names the statement, its scope and its line.",
+				shown:   `APIM_SUBSCRIPTION_KEY=$PARTNERS_KEY entratoken call ` + order42 + ` --token "$TOKEN" --apim auto --save-evidence evidence`,
+				args:    []string{"call", order42, "--token", "", "--apim", "auto", "--save-evidence", evidence}, env: cloud.with(map[string]string{"APIM_SUBSCRIPTION_KEY": fakearm.PartnersKey}),
+				wantExit: exitFailed, callBrief: true, needs: &good, tokenAt: 3}
+		},
+		func() demoStep {
+			return demoStep{title: "8b. What was read is saved as an APIOps folder: the same verdict offline, the effective policy shown.",
+				explain: "Attach the folder to a ticket or a pull request; secrets are left out. Each statement with its scope, line and what it did.",
+				shown:   `entratoken diagnose "$TOKEN" --apiops evidence --url ` + order42 + ` --product partners --show-policy`,
+				args:    []string{"diagnose", "", "--apiops", evidence, "--url", order42, "--product", "partners", "--show-policy"}, wantExit: exitFailed, needs: &good}
 		},
 		func() demoStep {
 			return demoStep{title: "9. Is the daemon's token genuine, and what does it allow?",
@@ -190,18 +205,18 @@ func runDemo(ctx context.Context, f *Factory) error {
 		s := mk()
 		if s.needs != nil { // the daemon's token, for inspect and diagnose
 			if good == "" {
-				if good, err = acquireQuietly(ctx, f, tenant, cache, acq(fakeentra.ClientID, fakeentra.APIAppIDURI), daemon); err != nil {
+				if good, err = acquireQuietly(ctx, f, place, acq(fakeentra.ClientID, fakeentra.APIAppIDURI), daemon); err != nil {
 					return err
 				}
 			}
-			s.args[1] = good
+			s.args[max(s.tokenAt, 1)] = good
 		}
 		if len(s.args) > 1 && s.args[1] == "@EDITED" {
 			s.args[1] = tamper(good, `"Orders.Read"`, `"Orders.Write"`)
 		}
 		fmt.Fprintf(out, "\n%s\n%s\n", p.Bold(s.title), p.Dim(s.explain))
 		fmt.Fprintf(out, "%s %s\n\n", p.Cyan("$"), s.shown)
-		code, err := runStep(ctx, f, tenant, cache, s)
+		code, err := runStep(ctx, f, place, s)
 		if err != nil {
 			return err
 		}
@@ -209,7 +224,7 @@ func runDemo(ctx context.Context, f *Factory) error {
 			fmt.Fprintf(out, "\n%s %s\n\n", p.Cyan("$"), s.alsoShown)
 			s2 := s
 			s2.args, s2.also = s.also, nil
-			if _, err := runStep(ctx, f, tenant, cache, s2); err != nil {
+			if _, err := runStep(ctx, f, place, s2); err != nil {
 				return err
 			}
 		}
@@ -223,13 +238,13 @@ func runDemo(ctx context.Context, f *Factory) error {
 }
 
 // acquireQuietly gets a token for a later step without printing anything.
-func acquireQuietly(ctx context.Context, f *Factory, tenant *fakeentra.Server, cache string, args []string, env map[string]string) (string, error) {
+func acquireQuietly(ctx context.Context, f *Factory, d demoPlace, args []string, env map[string]string) (string, error) {
 	var tok string
 	var sink bytes.Buffer
 	io := *f.IO
 	io.Out = &sink
 	q := &Factory{IO: &io}
-	_, err := runStep(ctx, q, tenant, cache, demoStep{args: args, env: env, capture: &tok})
+	_, err := runStep(ctx, q, d, demoStep{args: args, env: env, capture: &tok})
 	return tok, err
 }
 
@@ -256,7 +271,15 @@ const demoPolicy = `<policies>
 
 // runStep runs one step's command in-process, against the simulated tenant,
 // with its environment; stderr is shown in place of the terminal's.
-func runStep(ctx context.Context, f *Factory, tenant *fakeentra.Server, cache string, s demoStep) (int, error) {
+// demoPlace is where the demo's commands run: the certificates they trust,
+// the tenant's authority and the cache folder.
+type demoPlace struct {
+	roots            *x509.CertPool
+	authority, cache string
+}
+
+func runStep(ctx context.Context, f *Factory, d demoPlace, s demoStep) (int, error) {
+	cache := d.cache
 	var stdout, stderr bytes.Buffer
 	// call writes its body on stdout between the exchange and the
 	// diagnosis on stderr: where stderr stood at stdout's first write is
@@ -271,9 +294,9 @@ func runStep(ctx context.Context, f *Factory, tenant *fakeentra.Server, cache st
 	child := &Factory{
 		IO:      &io,
 		Getenv:  func(k string) string { return s.env[k] },
-		RootCAs: tenant.CertPool(),
+		RootCAs: d.roots,
 	}
-	args := append(s.args, "--authority-host", tenant.URL, "--cache-dir", cache)
+	args := append(s.args, "--authority-host", d.authority, "--cache-dir", cache)
 	if f.Globals.NoColor {
 		args = append(args, "--no-color")
 	}

@@ -36,6 +36,7 @@ type DiagnoseOptions struct {
 	Expect          diagnose.Expectations
 	APIM            APIMOptions
 	Entra           EntraOptions
+	Federated       PreflightOptions // --federated-token FILE --entra
 	tenantSet       bool
 }
 
@@ -68,6 +69,12 @@ prediction: when the policy predicts otherwise, PREDICTION_DISAGREES says so and
 verdict is the gateway's. --jwks and --openid-config replace the keys of every
 <openid-config> (and of the token's tenant), so a saved key set answers offline.
 
+--federated-token FILE --entra checks a workload identity federation instead (no access token):
+the federated token's iss, sub and aud against every federated credential of the identity
+(--client-id or AZURE_CLIENT_ID: a user-assigned identity over ARM, an app registration over
+Graph), read with --credential; the matching credential, or the nearest and how it differs.
+Exit 0 on a match, 1 when none matches, 3 when the credentials cannot be read.
+
 Exit 0 when accepted, or when the token alone shows nothing wrong (lint: no errors); 1 when
 rejected or, under a policy, unknown (lint: errors); 2 when the policy cannot be parsed; 3
 when a policy's metadata cannot be fetched.`,
@@ -79,11 +86,15 @@ when a policy's metadata cannot be fetched.`,
   entratoken diagnose "$TOKEN" --policy policy.xml --jwks keys.json --offline
   entratoken diagnose "$TOKEN" --apim auto --url https://contoso.azure-api.net/orders/42 --product starter
   entratoken diagnose "$TOKEN" --apim contoso -g apis --url URL --save-evidence evidence/
-  entratoken diagnose "$TOKEN" --policy policy.xml --entra`,
+  entratoken diagnose "$TOKEN" --policy policy.xml --entra
+  entratoken diagnose --federated-token $AZURE_FEDERATED_TOKEN_FILE --entra`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				o.Token, o.HasToken = args[0], true
+			}
+			if o.Federated.TokenFile != "" {
+				return f.diagnoseFederated(cmd, o)
 			}
 			o.tenantSet = cmd.Flags().Changed("tenant")
 			for _, nv := range o.NamedValues {
@@ -142,6 +153,7 @@ when a policy's metadata cannot be fetched.`,
 	fl.StringArrayVar(&o.Expect.ClientAppIDs, "client-app-id", nil, "allowed client application ID, appid/azp (repeatable)")
 	addAPIMFlags(cmd, &o.APIM)
 	addEntraFlags(cmd, &o.Entra)
+	addFederatedFlags(cmd, o)
 	return cmd
 }
 

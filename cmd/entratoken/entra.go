@@ -30,6 +30,12 @@ type EntraOptions struct {
 func addEntraFlags(cmd *cobra.Command, o *EntraOptions) {
 	fl := cmd.Flags()
 	fl.BoolVar(&o.On, "entra", false, "read the token's API and client registrations over Microsoft Graph (with --credential) and check them")
+	addGraphFlags(cmd, o)
+}
+
+// addGraphFlags adds the flags that say where Microsoft Graph is.
+func addGraphFlags(cmd *cobra.Command, o *EntraOptions) {
+	fl := cmd.Flags()
 	fl.StringVar(&o.Endpoint, "graph-endpoint", "", "Microsoft Graph's URL (default ENTRATOKEN_GRAPH_ENDPOINT or https://graph.microsoft.com)")
 	fl.StringVar(&o.Audience, "graph-audience", "", "the audience of Graph tokens (default https://graph.microsoft.com)")
 }

@@ -147,7 +147,11 @@ func setupScript(env *testscript.Env) error {
 		"IDENTITY_HEADER_VALUE": fakeentra.IdentityHeader,
 		// Nothing may reach the real IMDS: it is moved to a dead loopback
 		// port unless a script points it at the simulated one.
-		"ENTRATOKEN_IMDS_ENDPOINT":      "http://127.0.0.1:1/",
+		"ENTRATOKEN_IMDS_ENDPOINT": "http://127.0.0.1:1/",
+		// Nor Azure Resource Manager or Microsoft Graph: a script that does
+		// not start fakearm or fakegraph reaches a dead loopback port.
+		"ENTRATOKEN_ARM_ENDPOINT":       "https://127.0.0.1:1",
+		"ENTRATOKEN_GRAPH_ENDPOINT":     "https://127.0.0.1:1",
 		"IDENTITY_ENDPOINT":             "",
 		"IDENTITY_HEADER":               "",
 		"MSI_ENDPOINT":                  "",
@@ -249,7 +253,10 @@ func setJSON(m map[string]any, s string) error {
 //	fakeentra hits KIND N              assert N requests of KIND (metadata, jwks, total)
 //	fakeentra jwks FILE [tenant] [1|2] write the tenant's key set to FILE
 //	fakeentra stop                     close the server
-//	fakeentra federated FILE [SUBJECT] write a GitHub-style federated token
+//	fakeentra federated FILE [SUBJECT] [-iss I] [-aud A] [-iat DUR] [-life DUR]
+//	                                   write a GitHub-style federated token, signed
+//	                                   by the simulated GitHub issuer's own key
+//	fakeentra hits federated N         token requests that presented a federated token
 //	fakeentra assignment-required on|off  the orders API's "Assignment required"
 //	fakeentra delay DURATION           the token endpoint answers this late
 func cmdFakeEntra(ts *testscript.TestScript, neg bool, args []string) {
@@ -295,13 +302,7 @@ func cmdFakeEntra(ts *testscript.TestScript, neg bool, args []string) {
 	case "stop":
 		srv.Close()
 	case "federated":
-		sub := fakeentra.FederatedSubject
-		if len(args) > 2 {
-			sub = args[2]
-		}
-		tok, err := srv.FederatedToken(sub, fakeentra.FederatedAudience, 5*time.Minute)
-		ts.Check(err)
-		ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(tok), 0o600))
+		ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(githubToken(ts, srv, args[2:])), 0o600))
 	case "delay":
 		d, err := time.ParseDuration(args[1])
 		ts.Check(err)

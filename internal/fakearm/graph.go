@@ -9,8 +9,8 @@ import (
 	"strings"
 )
 
-// ServiceHostQuery is the one Azure Resource Graph query the fake answers
-// (whitespace aside): every API Management service the caller can read,
+// ServiceHostQuery is one of the two Azure Resource Graph queries the fake
+// answers (whitespace aside; the other is IdentityQuery): every API Management service the caller can read,
 // with the properties a client matches a gateway host against
 // (gatewayUrl, gatewayRegionalUrl, hostnameConfigurations,
 // additionalLocations).
@@ -35,19 +35,12 @@ func (s *Server) resourceGraph(q *req) {
 		writeError(q.w, http.StatusBadRequest, "BadRequest", "The request content was invalid and could not be deserialized: "+err.Error())
 		return
 	}
-	if strings.Join(strings.Fields(body.Query), " ") != ServiceHostQuery {
+	rows, ok := s.graphRows(q.p, strings.Join(strings.Fields(body.Query), " "), body.Subscriptions)
+	if !ok {
 		writeError(q.w, http.StatusBadRequest, "BadRequest", fmt.Sprintf(
 			"Please provide below info when asking for support: timestamp = %s, correlationId = %s.", created, newID()),
 			errorDetails{Code: "InvalidQuery", Message: "Query is invalid. Please refer to the documentation for the Azure Resource Graph service and fix the error before retrying."})
 		return
-	}
-	var rows []obj
-	for _, svc := range s.readable(q.p, "", "") {
-		if len(body.Subscriptions) > 0 && !containsFold(body.Subscriptions, svc.SubscriptionID) {
-			continue
-		}
-		rows = append(rows, obj{"id": ServiceID(svc.SubscriptionID, svc.ResourceGroup, svc.Name), "name": svc.Name,
-			"resourceGroup": strings.ToLower(svc.ResourceGroup), "subscriptionId": svc.SubscriptionID, "properties": serviceProperties(svc)})
 	}
 	total := len(rows)
 	// Pages: $top (default and at most 1000) rows, then a $skipToken for
@@ -110,6 +103,19 @@ func (s *Server) resourceGraph(q *req) {
 		resp["$skipToken"] = next
 	}
 	writeJSON(q.w, http.StatusOK, resp)
+}
+
+// serviceRows answers ServiceHostQuery.
+func (s *Server) serviceRows(p *principal, subs []string) []obj {
+	var rows []obj
+	for _, svc := range s.readable(p, "", "") {
+		if len(subs) > 0 && !containsFold(subs, svc.SubscriptionID) {
+			continue
+		}
+		rows = append(rows, obj{"id": ServiceID(svc.SubscriptionID, svc.ResourceGroup, svc.Name), "name": svc.Name,
+			"resourceGroup": strings.ToLower(svc.ResourceGroup), "subscriptionId": svc.SubscriptionID, "properties": serviceProperties(svc)})
+	}
+	return rows
 }
 
 func containsFold(list []string, v string) bool {

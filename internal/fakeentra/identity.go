@@ -8,10 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/lestrrat-go/jwx/v3/jwa"
-	"github.com/lestrrat-go/jwx/v3/jwk"
-	"github.com/lestrrat-go/jwx/v3/jws"
 )
 
 // serveIdentity answers the managed-identity endpoints on the plain-HTTP
@@ -118,18 +114,7 @@ func (s *Server) cliToken(w http.ResponseWriter, r *http.Request, t *Tenant) {
 // FederatedToken returns a token as GitHub Actions' OIDC issuer would sign
 // it, for workload identity federation; the tenant trusts its key.
 func (s *Server) FederatedToken(subject, audience string, life time.Duration) (string, error) {
-	now := time.Now()
-	payload, _ := json.Marshal(map[string]any{"iss": FederatedIssuer, "sub": subject, "aud": audience,
-		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(life).Unix(), "repository": "contoso/orders"})
-	key, err := jwk.Import(s.extKey.Private)
-	if err != nil {
-		return "", err
-	}
-	hdr := jws.NewHeaders()
-	_ = hdr.Set("typ", "JWT")
-	_ = hdr.Set("kid", s.extKey.Kid)
-	out, err := jws.Sign(payload, jws.WithKey(jwa.RS256(), key, jws.WithProtectedHeaders(hdr)))
-	return string(out), err
+	return s.GitHubToken(GitHubSpec{Subject: subject, Audience: audience, Lifetime: life})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -47,6 +47,7 @@ const (
 	HitAppService = "appservice"
 	HitIMDS       = "imds"
 	HitCLI        = "cli"
+	HitFederated  = "federated" // token requests presenting a federated token (workload identity)
 )
 
 // Server is the simulated tenant.

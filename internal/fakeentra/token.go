@@ -123,6 +123,9 @@ func (s *Server) authenticate(r *http.Request, app *App, t *Tenant) (status, cod
 		if r.PostForm.Get("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" {
 			return 400, 900144, "invalid_request", "The request body must contain the following parameter: 'client_assertion_type'."
 		}
+		if federatedAssertion(assertion, app.ClientID) {
+			s.hits[HitFederated]++ // s.mu is held
+		}
 		return s.checkAssertion(assertion, app, s.URL+t.pathName(r)+"/oauth2/v2.0/token")
 	}
 	return 401, 7000218, "invalid_client", "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."
