@@ -93,7 +93,13 @@ func (v *View) explain() []finding.Finding {
 	}
 	st := v.Steps[v.Failed]
 	msg := strings.TrimSpace(st.Message)
-	fs := diagnose.GatewayFindings(diagnose.ResponseInfo{Status: status, RefusedBy: diagnose.RefusedByToken, Message: msg}, nil)
+	// validate-jwt's trace entry wraps the text the caller gets in
+	// "JWT Validation Failed: "; the text itself is what APIM answers with.
+	answer := msg
+	if p := "JWT Validation Failed:"; len(answer) > len(p) && strings.EqualFold(answer[:len(p)], p) {
+		answer = strings.TrimSpace(answer[len(p):])
+	}
+	fs := diagnose.GatewayFindings(diagnose.ResponseInfo{Status: status, RefusedBy: diagnose.RefusedByToken, Message: answer}, nil)
 	for i := range fs {
 		if fs[i].Code == finding.GatewayRefused && !strings.Contains(fs[i].Message, "the gateway says") {
 			fs[i].Actual = msg

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +70,28 @@ func TestIDXRefusal(t *testing.T) {
 	f := v.Findings[0]
 	if f.Code != finding.IssuerVersionMismatch || !f.Primary || !strings.Contains(f.Message, "IDX10205") || !strings.Contains(f.Fix, "accessTokenAcceptedVersion") {
 		t.Errorf("finding %+v", f)
+	}
+}
+
+// validate-jwt's entry wraps APIM's own answer in "JWT Validation Failed: ":
+// the answer inside is read as the caller's 401 would be, not as unknown.
+func TestWrappedAnswerIsRecognised(t *testing.T) {
+	b, err := os.ReadFile("testdata/idx10205.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`JWT Validation Failed: IDX10205[^"]*`)
+	if !re.Match(b) {
+		t.Fatal("the fixture has no IDX10205 message to replace")
+	}
+	b = re.ReplaceAll(b, []byte("JWT Validation Failed: Claim roles value of Orders.Read is not allowed. Access denied."))
+	tr, err := Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := Build(tr)
+	if len(v.Findings) != 1 || v.Findings[0].Code != finding.RoleMissing {
+		t.Fatalf("findings %+v", v.Findings)
 	}
 }
 

@@ -169,10 +169,10 @@ func runDemo(ctx context.Context, f *Factory) error {
 					"--resource", fakeentra.APIAppIDURI, "--diagnose-policy", policy}, env: partner, wantExit: exitFailed, callBrief: true}
 		},
 		func() demoStep {
-			return demoStep{title: "8. One command finds the root cause: the call again, with the service's live policy (--apim auto).",
-				explain: "The service is found by the URL's host (Azure Resource Graph); every scope's policy is read over ARM with your\nsign-in, the key sent tells the product, and the refusal names the statement, its scope and its line.",
-				shown:   `APIM_SUBSCRIPTION_KEY=$PARTNERS_KEY entratoken call ` + order42 + ` --token "$TOKEN" --apim auto --save-evidence evidence`,
-				args:    []string{"call", order42, "--token", "", "--apim", "auto", "--save-evidence", evidence}, env: cloud.with(map[string]string{"APIM_SUBSCRIPTION_KEY": fakearm.PartnersKey}),
+			return demoStep{title: "8. One command finds the root cause: the call again, with the service's live policy (--apim auto), confirmed by the gateway's trace.",
+				explain: "The service is found by the URL's host (Azure Resource Graph); every scope's policy is read over ARM with your\nsign-in, the key sent tells the product, and the refusal names the statement, its scope and its line. --apim-trace\nsends the request with a debug credential and reads what the gateway itself ran.",
+				shown:   `APIM_SUBSCRIPTION_KEY=$PARTNERS_KEY entratoken call ` + order42 + ` --token "$TOKEN" --apim auto --apim-trace --save-evidence evidence`,
+				args:    []string{"call", order42, "--token", "", "--apim", "auto", "--apim-trace", "--save-evidence", evidence}, env: cloud.with(map[string]string{"APIM_SUBSCRIPTION_KEY": fakearm.PartnersKey}),
 				wantExit: exitFailed, callBrief: true, needs: &good, tokenAt: 3}
 		},
 		func() demoStep {

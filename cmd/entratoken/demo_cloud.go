@@ -42,7 +42,7 @@ func startDemoCloud(dir string, tenant *fakeentra.Server) (*demoCloud, error) {
 	}
 	svc, keys, err := c.arm.GatewayService(fakearm.ContosoService)
 	if err == nil {
-		c.gw, err = fakeapim.New(fakeapim.Options{Service: svc, Keys: keys, Tenant: tenant})
+		c.gw, err = fakeapim.New(fakeapim.Options{Service: svc, Keys: keys, Tenant: tenant, Tracer: c.arm})
 	}
 	if err == nil {
 		c.graph, err = fakegraph.New(fakegraph.Options{Entra: tenant})
