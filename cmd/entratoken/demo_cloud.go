@@ -22,6 +22,7 @@ type demoCloud struct {
 	gw    *fakeapim.Gateway
 	graph *fakegraph.Server
 	roots *x509.CertPool // the tenant's, ARM's and Graph's certificates
+	pem   []byte         // the same, as PEM
 	// env is the environment of a step that reads evidence: the endpoints
 	// (as --authority-host is given to every step) and the on-call
 	// engineer's own Azure sign-in, here an app credential with API
@@ -59,6 +60,7 @@ func startDemoCloud(dir string, tenant *fakeentra.Server) (*demoCloud, error) {
 			return nil, err
 		}
 		b, err := os.ReadFile(p)
+		c.pem = append(append(c.pem, b...), '\n')
 		if err == nil && !c.roots.AppendCertsFromPEM(b) {
 			err = fmt.Errorf("demo: no certificate in %s", p)
 		}
@@ -73,6 +75,12 @@ func startDemoCloud(dir string, tenant *fakeentra.Server) (*demoCloud, error) {
 		"AZURE_CLIENT_SECRET": fakeentra.EvidenceContributorSecret,
 	}
 	return c, nil
+}
+
+// writeCAs writes the three services' certificates into one PEM file, for
+// SSL_CERT_FILE.
+func (c *demoCloud) writeCAs(path string) error {
+	return os.WriteFile(path, c.pem, 0o644)
 }
 
 // with is the evidence environment plus more.

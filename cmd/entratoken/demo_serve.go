@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/entratoken/entratoken/internal/fakeapim"
+	"github.com/entratoken/entratoken/internal/fakearm"
 	"github.com/entratoken/entratoken/internal/fakeentra"
 )
 
@@ -16,6 +17,7 @@ import (
 type demoFiles struct {
 	dir, ca, cache, policy, env                   string
 	daemonSecret, reportingSecret, cert, key, idh string
+	partnersKey, evidenceSecret                   string
 }
 
 func writeDemoFiles(tenant *fakeentra.Server) (demoFiles, error) {
@@ -26,7 +28,7 @@ func writeDemoFiles(tenant *fakeentra.Server) (demoFiles, error) {
 	at := func(name string) string { return filepath.Join(dir, name) }
 	d := demoFiles{dir: dir, ca: at("ca.pem"), cache: at("cache"), policy: at("orders-policy.xml"), env: at("env.sh"),
 		daemonSecret: at("daemon-secret.txt"), reportingSecret: at("reporting-secret.txt"), cert: at("daemon-cert.pem"),
-		key: at("subscription-key.txt"), idh: at("identity-header.txt")}
+		key: at("subscription-key.txt"), idh: at("identity-header.txt"), partnersKey: at("partners-key.txt"), evidenceSecret: at("evidence-secret.txt")}
 	files := []struct {
 		path string
 		data []byte
@@ -38,6 +40,8 @@ func writeDemoFiles(tenant *fakeentra.Server) (demoFiles, error) {
 		{d.cert, tenant.ClientCertificatePEM(), 0o600},
 		{d.key, []byte(fakeapim.SubscriptionKey + "\n"), 0o600},
 		{d.idh, []byte(fakeentra.IdentityHeader + "\n"), 0o600},
+		{d.partnersKey, []byte(fakearm.PartnersKey + "\n"), 0o600},
+		{d.evidenceSecret, []byte(fakeentra.EvidenceContributorSecret + "\n"), 0o600},
 	}
 	err = tenant.WriteCAFile(d.ca)
 	for _, fl := range files {
@@ -69,6 +73,16 @@ func serveDemo(ctx context.Context, f *Factory) error {
 	if err != nil {
 		return err
 	}
+	cloud, err := startDemoCloud(d.dir, tenant)
+	if err != nil {
+		os.RemoveAll(d.dir)
+		return err
+	}
+	defer cloud.Close()
+	if err := cloud.writeCAs(d.ca); err != nil { // the shell trusts all three simulated services
+		os.RemoveAll(d.dir)
+		return err
+	}
 	defer func() {
 		os.RemoveAll(d.dir)
 		if ctx.Err() != nil {
@@ -87,6 +101,9 @@ func serveDemo(ctx context.Context, f *Factory) error {
 		{"APIM_SUBSCRIPTION_KEY", `"$(cat ` + q(d.key) + `)"`},
 		{"GATEWAY", gw.URL},
 		{"POLICY", q(d.policy)},
+		{"PARTNERS_GATEWAY", cloud.gw.URL},
+		{"ENTRATOKEN_ARM_ENDPOINT", cloud.arm.URL},
+		{"ENTRATOKEN_GRAPH_ENDPOINT", cloud.graph.URL},
 	}
 	var env strings.Builder
 	for _, e := range exports {
@@ -112,7 +129,10 @@ func serveDemo(ctx context.Context, f *Factory) error {
 	fmt.Fprintf(w, "  daemon      client %s, has Orders.Read: secret in %s, certificate and key in %s\n", fakeentra.ClientID, d.daemonSecret, d.cert)
 	fmt.Fprintf(w, "  reporting   client %s, no role on the API: secret in %s\n", fakeentra.NoRoleClientID, d.reportingSecret)
 	fmt.Fprintf(w, "  inventory   %s, another API (the wrong one to ask for)\n", fakeentra.InventoryAppIDURI)
-	fmt.Fprintf(w, "  managed identity (App Service style): IDENTITY_ENDPOINT=%smsi/token, IDENTITY_HEADER in %s\n\n", tenant.MIURL, d.idh)
+	fmt.Fprintf(w, "  managed identity (App Service style): IDENTITY_ENDPOINT=%smsi/token, IDENTITY_HEADER in %s\n", tenant.MIURL, d.idh)
+	fmt.Fprintf(w, "  Azure       a simulated Resource Manager (%s) with the API Management service contoso, whose\n", cloud.arm.URL)
+	fmt.Fprintf(w, "              gateway is $PARTNERS_GATEWAY (partners key in %s), and Microsoft Graph (%s);\n", d.partnersKey, cloud.graph.URL)
+	fmt.Fprintf(w, "              evidence-contributor (client %s, secret in %s) may read both\n\n", fakeentra.EvidenceContributorClientID, d.evidenceSecret)
 
 	fmt.Fprintln(w, p.Bold("Try"))
 	for _, c := range []string{
@@ -127,10 +147,12 @@ func serveDemo(ctx context.Context, f *Factory) error {
 		`IDENTITY_ENDPOINT=` + tenant.MIURL + `msi/token IDENTITY_HEADER="$(cat ` + q(d.idh) + `)" \` + "\n    " +
 			`entratoken acquire --method managed-identity --resource api://contoso-orders`,
 		`entratoken diagnose --policy "$POLICY"`,
+		`AZURE_CLIENT_ID=` + fakeentra.EvidenceContributorClientID + ` AZURE_CLIENT_SECRET="$(cat ` + q(d.evidenceSecret) + `)" \` + "\n    " +
+			`APIM_SUBSCRIPTION_KEY="$(cat ` + q(d.partnersKey) + `)" entratoken call "${PARTNERS_GATEWAY}orders/42" --token "$TOKEN" --apim auto --apim-trace --entra`,
 	} {
 		fmt.Fprintf(w, "  %s %s\n", p.Cyan("$"), c)
 	}
-	fmt.Fprintf(w, "\nCtrl-C stops the tenant and the gateway and removes %s.\n", d.dir)
+	fmt.Fprintf(w, "\nCtrl-C stops the simulated services and removes %s.\n", d.dir)
 
 	<-ctx.Done()
 	return nil

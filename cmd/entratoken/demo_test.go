@@ -16,6 +16,7 @@ import (
 
 	"github.com/entratoken/entratoken/diagnose"
 	"github.com/entratoken/entratoken/internal/fakeapim"
+	"github.com/entratoken/entratoken/internal/fakearm"
 	"github.com/entratoken/entratoken/internal/fakeentra"
 	"github.com/entratoken/entratoken/internal/iostreams"
 )
@@ -138,7 +139,7 @@ func TestDemoServe(t *testing.T) {
 		}
 	}
 	printed := out.String()
-	for _, secret := range []string{fakeentra.ClientSecret, fakeentra.NoRoleClientSecret, fakeapim.SubscriptionKey, fakeentra.IdentityHeader} {
+	for _, secret := range []string{fakeentra.ClientSecret, fakeentra.NoRoleClientSecret, fakeapim.SubscriptionKey, fakeentra.IdentityHeader, fakearm.PartnersKey, fakeentra.EvidenceContributorSecret} {
 		if strings.Contains(printed, secret) {
 			t.Errorf("demo --serve printed a secret %q", secret)
 		}
@@ -201,6 +202,20 @@ func TestDemoServe(t *testing.T) {
 	}
 	if o, code := cmd("call", env["GATEWAY"]+"orders", "--resource", "api://contoso-inventory"); code != exitFailed || !strings.Contains(o, "401") {
 		t.Errorf("call with a token for the wrong API: exit %d\n%s", code, o)
+	}
+	// The live story by hand, as the Try list says: the evidence principal's
+	// sign-in, the partners key, the service found by the gateway's host.
+	for k, file := range map[string]string{"AZURE_CLIENT_SECRET": "evidence-secret.txt", "APIM_SUBSCRIPTION_KEY": "partners-key.txt"} {
+		b, err := os.ReadFile(filepath.Join(dir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		env[k] = strings.TrimSpace(string(b))
+	}
+	env["AZURE_CLIENT_ID"] = fakeentra.EvidenceContributorClientID
+	o, code := cmd("call", env["PARTNERS_GATEWAY"]+"orders/42", "--token", acquired.AccessToken, "--apim", "auto", "--apim-trace", "--entra")
+	if code != exitFailed || !strings.Contains(o, "refused by: the validate-jwt at product partners") || !strings.Contains(o, "the trace agrees with the prediction") {
+		t.Errorf("call --apim auto --apim-trace --entra against the served cloud: exit %d\n%s", code, o)
 	}
 
 	cancel() // Ctrl-C
