@@ -66,10 +66,11 @@ func (v *View) FailedStep() (Step, bool) {
 // Build reads a trace into its view and findings. Redact the trace first
 // (Trace.Redact) unless secrets may be shown.
 func Build(t *Trace) *View {
-	v := &View{TraceID: t.TraceID, Service: t.ServiceName, Failed: -1, Steps: []Step{}}
+	cut := diagnose.CutMessage // every string the view takes from the trace is bounded
+	v := &View{TraceID: cut(t.TraceID), Service: cut(t.ServiceName), Failed: -1, Steps: []Step{}}
 	for _, section := range Sections {
 		for _, e := range t.Entries[section] {
-			st := Step{Section: section, Source: e.Source, ElapsedMS: elapsedMS(e.Elapsed)}
+			st := Step{Section: section, Source: cut(e.Source), ElapsedMS: elapsedMS(e.Elapsed)}
 			st.Message = diagnose.CutMessage(v.message(e))
 			if s := statusOf(e); s > 0 {
 				v.Status = s
@@ -77,6 +78,8 @@ func Build(t *Trace) *View {
 			v.Steps = append(v.Steps, st)
 		}
 	}
+	v.Request, v.API, v.Revision, v.Version = cut(v.Request), cut(v.API), cut(v.Revision), cut(v.Version)
+	v.Operation, v.Product = cut(v.Operation), cut(v.Product)
 	v.decide(t)
 	v.Findings = v.explain()
 	return v
