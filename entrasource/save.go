@@ -46,6 +46,7 @@ func scrub(v any) {
 	switch t := v.(type) {
 	case map[string]any:
 		delete(t, "secretText")
+		delete(t, "hint") // a password credential's first characters of the secret
 		delete(t, "@odata.context")
 		for _, c := range t {
 			scrub(c)
