@@ -92,7 +92,7 @@ func New(o Options) (*Client, error) {
 		PerCallPolicies: []azpolicy.Policy{readDeadline(o.Timeout)},
 	}}
 	if o.HTTP != nil {
-		co.Transport = o.HTTP
+		co.Transport = limitTransport{o.HTTP}
 	}
 	return &Client{opts: o, arm: co}, nil
 }
