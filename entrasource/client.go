@@ -40,6 +40,10 @@ const maxBody = 4 << 20
 // maxPages bounds one list.
 const maxPages = 200
 
+// maxList bounds the bytes of one list, all its pages (maxPages pages of
+// maxBody would be 800 MiB). A var for tests.
+var maxList = 32 << 20
+
 // Options say how to reach Graph.
 type Options struct {
 	// Endpoint is Graph's base URL, without /v1.0 (--graph-endpoint);
@@ -178,6 +182,7 @@ func list[T any](ctx context.Context, c *Client, what, path string) ([]T, []json
 	var out []T
 	var raws []json.RawMessage
 	u := c.base.String() + path
+	size := 0
 	for page := 0; u != ""; page++ {
 		if page == maxPages {
 			return nil, nil, &Error{What: what, Path: path, Err: fmt.Errorf("more than %d pages", maxPages)}
@@ -186,8 +191,12 @@ func list[T any](ctx context.Context, c *Client, what, path string) ([]T, []json
 			Value []json.RawMessage `json:"value"`
 			Next  string            `json:"@odata.nextLink"`
 		}
-		if _, err := c.do(ctx, what, path, u, &p); err != nil {
+		body, err := c.do(ctx, what, path, u, &p)
+		if err != nil {
 			return nil, nil, err
+		}
+		if size += len(body); size > maxList {
+			return nil, nil, &Error{What: what, Path: path, Err: fmt.Errorf("the list is larger than %d MiB (%d pages)", maxList>>20, page+1)}
 		}
 		for _, r := range p.Value {
 			var item T

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -191,5 +192,32 @@ func TestEndpointRules(t *testing.T) {
 	c, err := New(Options{Endpoint: "http://127.0.0.1:9/v1.0/", Credential: contributor()})
 	if err != nil || c.Endpoint() != "http://127.0.0.1:9/v1.0" {
 		t.Errorf("loopback: %v %v", c, err)
+	}
+}
+
+// A list whose pages never end, each within the page bound, stops at the
+// list's own bound instead of holding hundreds of MiB.
+func TestListIsBounded(t *testing.T) {
+	old := maxList
+	maxList = 1 << 20
+	t.Cleanup(func() { maxList = old })
+	var pages atomic.Int32
+	var srv *httptest.Server
+	srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pages.Add(1)
+		w.Write([]byte(`{"value":[{"name":"` + strings.Repeat("a", 300<<10) + `"}],"@odata.nextLink":"` + srv.URL + `/v1.0/next"}`))
+	}))
+	defer srv.Close()
+	cred := contributor()
+	e := fakeentra.New()
+	defer e.Close()
+	cred.t = e.Tenant(fakeentra.TenantID)
+	c, err := New(Options{Endpoint: srv.URL, Credential: cred, HTTP: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.FederatedCredentials(context.Background(), "x")
+	if err == nil || !strings.Contains(err.Error(), "larger than 1 MiB") || pages.Load() > 4 {
+		t.Fatalf("after %d pages of 300 KiB: %v", pages.Load(), err)
 	}
 }
