@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/entratoken/entratoken/diagnose"
@@ -61,7 +62,14 @@ func Get(ctx context.Context, src Source, of FindingOf, apiID string, addSecret 
 			return out, err
 		}
 		out.Header = h
+		wrongAPI, expired := diagnose.CutMessage(h.Get(HeaderWrongAPI)), diagnose.CutMessage(h.Get(HeaderExpired)) // the gateway's words, bounded
 		switch {
+		case h.Get(HeaderTraceID) != "" && !traceID.MatchString(h.Get(HeaderTraceID)):
+			out.Finding = &finding.Finding{Code: finding.TraceUnavailable, Severity: finding.SeverityWarning, Side: finding.SideClient,
+				Expected: "an " + HeaderTraceID + " of letters, digits, - and _", Actual: diagnose.CutMessage(h.Get(HeaderTraceID)),
+				Message: "the gateway answered an " + HeaderTraceID + " that is no trace id: not asked for",
+				Fix:     "trace the request in the portal (Test tab, Trace) and run entratoken trace explain FILE"}
+			return out, nil
 		case h.Get(HeaderTraceID) != "":
 			t, err := src.Trace(ctx, h.Get(HeaderTraceID))
 			if err != nil {
@@ -72,8 +80,8 @@ func Get(ctx context.Context, src Source, of FindingOf, apiID string, addSecret 
 			return out, nil
 		case h.Get(HeaderWrongAPI) != "" || len(h.Values(HeaderWrongAPI)) > 0:
 			out.Finding = &finding.Finding{Code: finding.TraceWrongAPI, Severity: finding.SeverityWarning, Side: finding.SideClient,
-				Expected: "the gateway routes the request to " + apiID, Actual: "the gateway routed it to another API: " + h.Get(HeaderWrongAPI),
-				Message: fmt.Sprintf("the gateway says the debug credential is for another API than the one it routed the request to (%s): entratoken's URL match (%s) and the gateway disagree", orNone(h.Get(HeaderWrongAPI)), apiID),
+				Expected: "the gateway routes the request to " + apiID, Actual: "the gateway routed it to another API: " + wrongAPI,
+				Message: fmt.Sprintf("the gateway says the debug credential is for another API than the one it routed the request to (%s): entratoken's URL match (%s) and the gateway disagree", orNone(wrongAPI), apiID),
 				Fix:     "check the URL against the APIs' paths, versions and revisions (a current revision or a version set may route elsewhere); the diagnosis above rests on the matched API"}
 			return out, nil
 		case h.Get(HeaderExpired) != "" || len(h.Values(HeaderExpired)) > 0:
@@ -81,7 +89,7 @@ func Get(ctx context.Context, src Source, of FindingOf, apiID string, addSecret 
 				continue
 			}
 			out.Finding = &finding.Finding{Code: finding.TraceCredentialExpired, Severity: finding.SeverityWarning, Side: finding.SideClient,
-				Expected: "a debug credential valid for an hour", Actual: "expired (" + orNone(h.Get(HeaderExpired)) + ")",
+				Expected: "a debug credential valid for an hour", Actual: "expired (" + orNone(expired) + ")",
 				Message: "the gateway said the debug credential had expired, also for a new one: the clocks of ARM and the gateway disagree, or the gateway's configuration is stale",
 				Fix:     "retry in a minute; if it persists, trace the request in the portal (Test tab, Trace) and run entratoken trace explain FILE"}
 			return out, nil
@@ -95,6 +103,9 @@ func Get(ctx context.Context, src Source, of FindingOf, apiID string, addSecret 
 	}
 	return out, nil
 }
+
+// traceID is what a trace id is: the gateway's are 32 hex digits.
+var traceID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
 
 func findingOf(of FindingOf, err error) *finding.Finding {
 	if of != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/entratoken/entratoken/diagnose"
@@ -125,4 +126,33 @@ func hdr(name, value string) http.Header {
 	h := http.Header{}
 	h.Set(name, value)
 	return h
+}
+
+// The gateway's WrongAPI and Expired header values reach the findings cut:
+// a response header may be MiB long.
+func TestGetHeaderValuesBounded(t *testing.T) {
+	big := strings.Repeat("x", 1<<20)
+	for _, h := range []http.Header{hdr(HeaderWrongAPI, big), hdr(HeaderExpired, big)} {
+		send := func(context.Context, string) (http.Header, error) { return h, nil }
+		out, err := Get(context.Background(), &stubSource{}, nil, "/s/apis/orders", func(string) {}, send)
+		if err != nil || out.Finding == nil {
+			t.Fatalf("%v: %+v %v", h, out, err)
+		}
+		if n := len(out.Finding.Message) + len(out.Finding.Actual); n > 16<<10 {
+			t.Errorf("%s: the finding holds %d bytes of the header", out.Finding.Code, n)
+		}
+	}
+}
+
+// An Apim-Trace-Id that is no id (a MiB of text, a path) is not sent to
+// ARM nor quoted whole: TRACE_UNAVAILABLE.
+func TestGetOddTraceID(t *testing.T) {
+	for _, id := range []string{strings.Repeat("a", 1<<20), "../../x", "a b"} {
+		src := &stubSource{}
+		send := func(context.Context, string) (http.Header, error) { return hdr(HeaderTraceID, id), nil }
+		out, err := Get(context.Background(), src, nil, "/s/apis/orders", func(string) {}, send)
+		if err != nil || out.Finding == nil || out.Finding.Code != finding.TraceUnavailable || src.traced != "" || len(out.Finding.Actual) > 8<<10 {
+			t.Errorf("id %.20q: traced %.20q, %+v %v", id, src.traced, out.Finding, err)
+		}
+	}
 }
