@@ -20,6 +20,7 @@ import (
 	"github.com/entratoken/entratoken/diagnose"
 	"github.com/entratoken/entratoken/internal/finding"
 	"github.com/entratoken/entratoken/internal/iostreams"
+	"github.com/entratoken/entratoken/internal/token"
 	"github.com/entratoken/entratoken/trace"
 )
 
@@ -85,7 +86,16 @@ func (f *Factory) explainTrace(out trace.Outcome, rep *diagnose.Report, saveDir 
 		at.Findings = append(at.Findings, *disagree)
 	}
 	if saveDir != "" {
-		p, err := armsource.SaveTrace(saveDir, t)
+		saved := t
+		if show { // secrets may be kept; the token under test is never saved (spec/cli.md, --save-evidence)
+			saved = out.Trace.Redact(&f.Secrets)
+			if b, err := out.Trace.JSON(); err == nil {
+				if st, err := trace.Parse([]byte(token.Redact(string(b)))); err == nil {
+					saved = st
+				}
+			}
+		}
+		p, err := armsource.SaveTrace(saveDir, saved)
 		if err != nil {
 			return at, err
 		}

@@ -66,6 +66,23 @@ func TestTracedCall(t *testing.T) {
 	if _, err := trace.Parse(saved); err != nil {
 		t.Errorf("the saved trace does not read back: %v", err)
 	}
+	// --show-secrets keeps the trace's secrets in the saved file, never the
+	// token under test.
+	dir2 := t.TempDir()
+	at2, err := f.explainTrace(out, rep, dir2, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved2, err := os.ReadFile(filepath.Join(dir2, "trace", at2.View.TraceID+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(saved2), req.Token) || !strings.Contains(string(saved2), fakearm.StarterKey) {
+		t.Errorf("--show-secrets: the token under test saved, or the key not:\n%.2000s", saved2)
+	}
+	if _, err := trace.Parse(saved2); err != nil {
+		t.Errorf("the saved trace does not read back: %v", err)
+	}
 	var w strings.Builder
 	writeTraceReport(&w, f.IO.Palette(), at)
 	if !strings.Contains(w.String(), "validate-jwt") || !strings.Contains(w.String(), "agrees with the prediction") {
