@@ -16,6 +16,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -143,6 +144,11 @@ func (c *Client) do(ctx context.Context, what, path, u string, v any) (json.RawM
 	if c.opts.Logf != nil {
 		c.opts.Logf("graph: GET %s", u)
 	}
+	// One read, its retries and their Retry-After waits included, within
+	// the timeout (azcore waits up to MaxRetryDelay per retry).
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
 	req, err := runtime.NewRequest(ctx, http.MethodGet, u)
 	if err != nil {
 		return nil, &Error{What: what, Path: path, Err: err}
@@ -153,6 +159,9 @@ func (c *Client) do(ctx context.Context, what, path, u string, v any) (json.RawM
 	// answers come from the same replica rules as the portal's.
 	resp, err := c.pl.Do(req)
 	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) && parent.Err() == nil {
+			err = fmt.Errorf("no answer within --timeout %s (retries and Graph's Retry-After included): %w", c.opts.Timeout, err)
+		}
 		return nil, &Error{What: what, Path: path, Err: err}
 	}
 	defer resp.Body.Close()

@@ -221,3 +221,29 @@ func TestListIsBounded(t *testing.T) {
 		t.Fatalf("after %d pages of 300 KiB: %v", pages.Load(), err)
 	}
 }
+
+// A Graph that keeps answering 429 with a Retry-After within the timeout
+// does not make a read wait for every retry: one read, its retries and
+// their waits included, ends at the timeout.
+func TestThrottledReadEndsAtTimeout(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "2")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	cred := contributor()
+	e := fakeentra.New()
+	defer e.Close()
+	cred.t = e.Tenant(fakeentra.TenantID)
+	c, err := New(Options{Endpoint: srv.URL, Credential: cred, HTTP: srv.Client(), Timeout: 2500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = c.FederatedCredentials(context.Background(), "x")
+	if took := time.Since(start); err == nil || !strings.Contains(err.Error(), "within --timeout") || took > 4500*time.Millisecond {
+		t.Fatalf("a read with --timeout 2.5s took %s (three retries after 2 s each would be 6 s): %v", took, err)
+	} else {
+		t.Logf("%s: %v", took, err)
+	}
+}
