@@ -92,7 +92,7 @@ func New(o Options) (*Client, error) {
 		PerCallPolicies: []azpolicy.Policy{readDeadline(o.Timeout)},
 	}}
 	if o.HTTP != nil {
-		co.Transport = limitTransport{o.HTTP}
+		co.Transport = limitTransport{next: o.HTTP, origin: u}
 	}
 	return &Client{opts: o, arm: co}, nil
 }

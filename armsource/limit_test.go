@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -33,5 +34,41 @@ func TestAnswerIsBounded(t *testing.T) {
 	maxAnswer = 4 << 20
 	if _, err := c.Trace(context.Background(), contoso, "abc"); err != nil {
 		t.Fatalf("a 2 MiB answer with a 4 MiB bound: %v", err)
+	}
+}
+
+// The SDK's pagers follow whatever nextLink ARM answers, with the token:
+// a next page on another origin is not asked for, and a list whose pages
+// never end stops at maxPages.
+func TestNextPagesStayOnARM(t *testing.T) {
+	var other atomic.Int32
+	elsewhere := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		other.Add(1)
+		_, _ = w.Write([]byte(`{"value":[]}`))
+	}))
+	t.Cleanup(elsewhere.Close)
+	var srv *httptest.Server
+	var next string
+	srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"value":[],"nextLink":"` + next + r.URL.Path + `?api-version=2024-05-01"}`))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(Options{Endpoint: srv.URL, Credential: static{"t"}, HTTP: srv.Client(), Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The test servers share one certificate, so the other origin's TLS would be trusted.
+	next = elsewhere.URL
+	_, fs := c.KeyOwner(context.Background(), contoso, "k", nil)
+	if other.Load() != 0 || len(fs) == 0 || !strings.Contains(fs[0].Message, "not followed") {
+		t.Errorf("off-origin nextLink: %d requests elsewhere, findings %+v", other.Load(), fs)
+	}
+	next = srv.URL
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_, fs = c.KeyOwner(ctx, contoso, "k", nil)
+	if len(fs) == 0 || !strings.Contains(fs[0].Message, "more than 1000 pages") {
+		t.Errorf("endless nextLink: %+v", fs)
 	}
 }

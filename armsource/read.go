@@ -2,6 +2,7 @@ package armsource
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -173,9 +174,15 @@ func (r *reader) fail(f finding.Finding) {
 	r.ev.Findings = append(r.ev.Findings, f)
 }
 
+// maxPages bounds one list read through an SDK pager.
+const maxPages = 1000
+
 // pages reads every page of a list.
 func pages[T any](ctx context.Context, p *runtime.Pager[T], each func(T)) error {
-	for p.More() {
+	for n := 0; p.More(); n++ {
+		if n == maxPages { // a nextLink that never ends
+			return fmt.Errorf("ARM answered more than %d pages: not read further", maxPages)
+		}
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return err
