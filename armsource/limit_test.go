@@ -2,6 +2,7 @@ package armsource
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -70,5 +71,26 @@ func TestNextPagesStayOnARM(t *testing.T) {
 	_, fs = c.KeyOwner(ctx, contoso, "k", nil)
 	if len(fs) == 0 || !strings.Contains(fs[0].Message, "more than 1000 pages") {
 		t.Errorf("endless nextLink: %+v", fs)
+	}
+}
+
+// --apim auto over a Resource Graph whose pages do not end: the search
+// stops at maxGraphPages and says so, instead of "no service has the host".
+func TestResolveCutIsSaid(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"totalRecords":100000,"count":1,"resultTruncated":"false","$skipToken":"more","data":[{"id":"/x","properties":{"gatewayUrl":"https://other.azure-api.net"}}]}`))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(Options{Endpoint: srv.URL, Credential: static{"t"}, HTTP: srv.Client(), Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Resolve(context.Background(), "auto", "", "", "https://contoso.azure-api.net/orders")
+	var nf *NotFoundError
+	if !errors.As(err, &nf) || !nf.Cut || !strings.Contains(err.Error(), "were not read") || n.Load() != maxGraphPages {
+		t.Fatalf("after %d pages: %v", n.Load(), err)
 	}
 }

@@ -21,9 +21,15 @@ const HostQuery = "resources | where type =~ 'microsoft.apimanagement/service' |
 type NotFoundError struct {
 	Host     string
 	Searched int // services the credential could see
+	// Cut says the search stopped at maxGraphPages with more pages left:
+	// not found among those searched, not "no service has it".
+	Cut bool
 }
 
 func (e *NotFoundError) Error() string {
+	if e.Cut {
+		return fmt.Sprintf("none of the first %d API Management services the credential can read has the gateway host %s, and Azure Resource Graph had more than %d pages, which were not read: name the service with --apim NAME -g RG", e.Searched, e.Host, maxGraphPages)
+	}
 	return fmt.Sprintf("no API Management service the credential can read has the gateway host %s (searched %d services with Azure Resource Graph: default gateway URL, regional URLs, custom Proxy host names); a host behind Front Door or Application Gateway is not in APIM's configuration: name the service with --apim NAME -g RG", e.Host, e.Searched)
 }
 
@@ -84,7 +90,7 @@ func (c *Client) byHost(ctx context.Context, host string) (ServiceRef, error) {
 	q := HostQuery
 	c.logf("Resource Graph: the API Management services this credential can read")
 	var ids []string
-	searched := 0
+	searched, cut := 0, false
 	opts := &armresourcegraph.QueryRequestOptions{}
 	for page := 0; ; page++ {
 		resp, err := cl.Resources(ctx, armresourcegraph.QueryRequest{Query: &q, Options: opts}, nil)
@@ -103,7 +109,10 @@ func (c *Client) byHost(ctx context.Context, host string) (ServiceRef, error) {
 		}
 		// Resource Graph pages by $skipToken; a bound keeps a hostile or
 		// looping answer from holding the command.
-		if resp.SkipToken == nil || *resp.SkipToken == "" || page >= maxGraphPages {
+		if resp.SkipToken == nil || *resp.SkipToken == "" {
+			break
+		}
+		if cut = page+1 >= maxGraphPages; cut {
 			break
 		}
 		opts = &armresourcegraph.QueryRequestOptions{SkipToken: resp.SkipToken}
@@ -111,7 +120,7 @@ func (c *Client) byHost(ctx context.Context, host string) (ServiceRef, error) {
 	sort.Strings(ids)
 	switch len(ids) {
 	case 0:
-		return ServiceRef{}, &NotFoundError{Host: host, Searched: searched}
+		return ServiceRef{}, &NotFoundError{Host: host, Searched: searched, Cut: cut}
 	case 1:
 		return ParseID(ids[0])
 	}
