@@ -92,6 +92,21 @@ func TestReadOrders(t *testing.T) {
 	}
 }
 
+// against is a client of the Graph srv stands for, signed in to the
+// simulated tenant.
+func against(t *testing.T, srv *httptest.Server, timeout time.Duration) *Client {
+	t.Helper()
+	cred := contributor()
+	e := fakeentra.New()
+	t.Cleanup(e.Close)
+	cred.t = e.Tenant(fakeentra.TenantID)
+	c, err := New(Options{Endpoint: srv.URL, Credential: cred, HTTP: srv.Client(), Timeout: timeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 func TestNextLinkOffOriginRefused(t *testing.T) {
 	other := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t.Errorf("the credential went to another origin: %s", r.URL)
@@ -101,15 +116,8 @@ func TestNextLinkOffOriginRefused(t *testing.T) {
 		w.Write([]byte(`{"value":[{"name":"a"}],"@odata.nextLink":"` + other.URL + `/v1.0/next"}`))
 	}))
 	defer srv.Close()
-	cred := contributor()
-	e := fakeentra.New()
-	defer e.Close()
-	cred.t = e.Tenant(fakeentra.TenantID)
-	c, err := New(Options{Endpoint: srv.URL, Credential: cred, HTTP: srv.Client()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = c.FederatedCredentials(context.Background(), "x")
+	c := against(t, srv, 0)
+	_, err := c.FederatedCredentials(context.Background(), "x")
 	var ge *Error
 	if !errors.As(err, &ge) || ge.Code != "InvalidNextLink" {
 		t.Fatalf("err = %v", err)
@@ -208,15 +216,8 @@ func TestListIsBounded(t *testing.T) {
 		w.Write([]byte(`{"value":[{"name":"` + strings.Repeat("a", 300<<10) + `"}],"@odata.nextLink":"` + srv.URL + `/v1.0/next"}`))
 	}))
 	defer srv.Close()
-	cred := contributor()
-	e := fakeentra.New()
-	defer e.Close()
-	cred.t = e.Tenant(fakeentra.TenantID)
-	c, err := New(Options{Endpoint: srv.URL, Credential: cred, HTTP: srv.Client()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = c.FederatedCredentials(context.Background(), "x")
+	c := against(t, srv, 0)
+	_, err := c.FederatedCredentials(context.Background(), "x")
 	if err == nil || !strings.Contains(err.Error(), "larger than 1 MiB") || pages.Load() > 4 {
 		t.Fatalf("after %d pages of 300 KiB: %v", pages.Load(), err)
 	}
@@ -231,16 +232,9 @@ func TestThrottledReadEndsAtTimeout(t *testing.T) {
 		w.WriteHeader(http.StatusTooManyRequests)
 	}))
 	defer srv.Close()
-	cred := contributor()
-	e := fakeentra.New()
-	defer e.Close()
-	cred.t = e.Tenant(fakeentra.TenantID)
-	c, err := New(Options{Endpoint: srv.URL, Credential: cred, HTTP: srv.Client(), Timeout: 2500 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := against(t, srv, 2500*time.Millisecond)
 	start := time.Now()
-	_, err = c.FederatedCredentials(context.Background(), "x")
+	_, err := c.FederatedCredentials(context.Background(), "x")
 	if took := time.Since(start); err == nil || !strings.Contains(err.Error(), "within --timeout") || took > 4500*time.Millisecond {
 		t.Fatalf("a read with --timeout 2.5s took %s (three retries after 2 s each would be 6 s): %v", took, err)
 	} else {
