@@ -177,6 +177,12 @@ tenant's metadata, 4 the call failed at transport level.`,
   entratoken call https://contoso.azure-api.net/orders --resource api://contoso-orders
   entratoken call https://contoso.azure-api.net/orders --token @token.txt --diagnose-policy policy.xml
 
+  # the evidence, with your own Azure sign-in: every scope's policy live over ARM, the
+  # gateway's own trace, the Entra registrations over Graph
+  entratoken call https://contoso.azure-api.net/orders/42 --token @token.txt --apim auto --apim-trace --entra
+  entratoken diagnose "$TOKEN" --apim auto --url https://contoso.azure-api.net/orders/42 --entra
+  entratoken trace explain trace.json
+
   # explain: an Entra error code, or a message pasted from APIM's answer or trace
   entratoken explain AADSTS7000215
   entratoken explain "JWT Validation Failed: IDX10214: Audience validation failed. ..."
