@@ -81,6 +81,10 @@ func (o *DiagnoseOptions) validateAPIM() error {
 // --credential-tenant/--credential-client-id or the environment, never the
 // flags that describe the token under test.
 func (f *Factory) evidenceCredential(a *APIMOptions) *acquire.Credential {
+	// What signs the evidence credential in is a secret of this run, as
+	// acquire's own are: whatever prints an error passes it masked.
+	f.addSecret(f.Getenv("AZURE_CLIENT_SECRET"))
+	f.addSecret(f.Getenv("AZURE_CLIENT_CERTIFICATE_PASSWORD"))
 	req := f.acquireRequest(&AcquireOptions{Method: a.Credential, ClientID: a.CredentialClientID})
 	req.Tenant = cmp.Or(a.CredentialTenant, f.Getenv("AZURE_TENANT_ID"))
 	if req.Method != acquire.Auto && req.Method != acquire.ManagedIdentity {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/entratoken/entratoken/acquire"
@@ -33,6 +34,21 @@ func TestPreflightCredentialHidesTheWorkload(t *testing.T) {
 	for _, a := range []APIMOptions{{Credential: string(acquire.WorkloadIdentity)}, {Credential: "client-secret"}, {Credential: "auto", CredentialClientID: "wid"}} {
 		if _, err := f.preflightCredential(&a, "wid"); !errors.As(err, &fe) {
 			t.Errorf("%+v: err = %v, want a usage error", a, err)
+		}
+	}
+}
+
+// The evidence credential's secret and certificate password are secrets of
+// the run, masked wherever an error or finding quotes them.
+func TestEvidenceCredentialSecretsAreMasked(t *testing.T) {
+	env := map[string]string{"AZURE_CLIENT_SECRET": "evidence-secret~0123456789abcdef", "AZURE_CLIENT_CERTIFICATE_PASSWORD": "pfx-password-0123456789"}
+	for _, method := range []string{"auto", "client-secret", "client-certificate"} {
+		f := &Factory{Getenv: func(k string) string { return env[k] }}
+		f.evidenceCredential(&APIMOptions{Credential: method})
+		for _, v := range env {
+			if got := f.redact("Entra said: " + v); strings.Contains(got, v) {
+				t.Errorf("--credential %s: %q", method, got)
+			}
 		}
 	}
 }
