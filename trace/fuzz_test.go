@@ -2,6 +2,7 @@ package trace
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -69,6 +70,17 @@ func TestViewIsBounded(t *testing.T) {
 	for _, f := range v.Findings {
 		if n := len(f.Message) + len(f.Actual) + len(f.Expected); n > 16<<10 {
 			t.Errorf("finding %s is %d bytes", f.Code, n)
+		}
+	}
+}
+
+// Why a file is not a trace is said in a line, whatever the file holds.
+func TestParseErrorIsBounded(t *testing.T) {
+	big := strings.Repeat("x", 1<<20)
+	for _, doc := range []string{`{"traceEntries":{"` + big + `":[]}}`, `{"traceEntries":{"inbound":[{"source":1}]}, "x":"` + big + `"}`, `{"traceEntries":` + big + `}`} {
+		_, err := Parse([]byte(doc))
+		if err == nil || len(err.Error()) > 1<<10 {
+			t.Errorf("%d bytes of error: %.200s", len(fmt.Sprint(err)), err)
 		}
 	}
 }

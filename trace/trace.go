@@ -99,6 +99,9 @@ func Parse(b []byte) (*Trace, error) {
 	n := 0
 	for name, entries := range t.Entries {
 		if !known(name) {
+			if len(name) > 64 {
+				name = name[:64] + "…"
+			}
 			return nil, &Error{Reason: fmt.Sprintf("traceEntries has a section %q (known: %s)", name, strings.Join(Sections, ", "))}
 		}
 		n += len(entries)
