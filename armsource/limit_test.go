@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/entratoken/entratoken/trace"
 )
 
 // An ARM answer larger than maxAnswer is refused, not read whole into
@@ -92,5 +94,15 @@ func TestResolveCutIsSaid(t *testing.T) {
 	var nf *NotFoundError
 	if !errors.As(err, &nf) || !nf.Cut || !strings.Contains(err.Error(), "were not read") || n.Load() != maxGraphPages {
 		t.Fatalf("after %d pages: %v", n.Load(), err)
+	}
+}
+
+// A trace id that is no file name is refused, and quoted cut.
+func TestSaveTraceRefusesOddIDs(t *testing.T) {
+	for _, id := range []string{"../x", "a/b", "", strings.Repeat("é", 1<<16)} {
+		_, err := SaveTrace(t.TempDir(), &trace.Trace{TraceID: id, Entries: map[string][]trace.Entry{"inbound": {{Source: "x"}}}})
+		if err == nil || len(err.Error()) > 512 {
+			t.Errorf("id %.20q: %.200v", id, err)
+		}
 	}
 }

@@ -173,7 +173,7 @@ func SaveTrace(dir string, t *trace.Trace) (string, error) {
 	id := t.TraceID
 	for _, c := range id {
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return "", fmt.Errorf("--save-evidence: refusing the trace id %q as a file name", id)
+			return "", fmt.Errorf("--save-evidence: refusing the trace id %.64q as a file name", id)
 		}
 	}
 	if id == "" {
