@@ -138,7 +138,10 @@ func Agreement(v *View, rep *diagnose.Report) (string, *finding.Finding) {
 	}
 	predicted, traced := rep.Verdict == diagnose.Accepted, v.Outcome == Passed
 	predictedStep, tracedStep := predictedFailure(rep), tracedFailure(v)
-	if predicted == traced && (predicted || predictedStep == "" || strings.EqualFold(predictedStep, tracedStep)) {
+	// A refusal the policy answers (4xx) is not an error that ended the
+	// request (a backend failure, a 5xx): those disagree.
+	errorOnly := !predicted && v.Outcome == Errored && rep.Status > 0 && rep.Status < 500
+	if predicted == traced && !errorOnly && (predicted || predictedStep == "" || strings.EqualFold(predictedStep, tracedStep)) {
 		return Agree, nil
 	}
 	say := func(accepted bool, step string) string {
@@ -150,8 +153,15 @@ func Agreement(v *View, rep *diagnose.Report) (string, *finding.Finding) {
 		}
 		return "refused at " + step
 	}
+	tracedWords := say(traced, tracedStep)
+	if v.Outcome == Errored {
+		tracedWords = "ended by an error"
+		if tracedStep != "" {
+			tracedWords += " at " + tracedStep
+		}
+	}
 	f := &finding.Finding{Code: finding.PredictionDisagrees, Severity: finding.SeverityWarning, Side: finding.SideAPIM,
-		Expected: "predicted: " + say(predicted, predictedStep), Actual: "the gateway's trace: " + say(traced, tracedStep),
+		Expected: "predicted: " + say(predicted, predictedStep), Actual: "the gateway's trace: " + tracedWords,
 		Message: "the gateway's own trace disagrees with the prediction, and the trace wins: the policy that ran is not the one entratoken read (a revision, a just-saved change, a stale named value), or entratoken's evaluation is wrong",
 		Fix:     "read the trace's steps above; compare the policy of the API and revision the trace names with the evidence (--save-evidence DIR)"}
 	return Disagree, f

@@ -112,6 +112,7 @@ func TestAgreement(t *testing.T) {
 		{"predicted accepted, refused", refusedJWT, accepted, Disagree},
 		{"another step", keyRefused, jwtFails, Disagree},
 		{"predicted refused, passed", passed, jwtFails, Disagree},
+		{"predicted a 401, the trace shows a 5xx", errored(t), &diagnose.Report{Verdict: diagnose.Rejected, Status: 401}, Disagree},
 		{"no prediction", refusedJWT, &diagnose.Report{Verdict: diagnose.Unknown}, Unavailable},
 		{"no trace", nil, jwtFails, Unavailable},
 	} {
@@ -120,6 +121,18 @@ func TestAgreement(t *testing.T) {
 			t.Errorf("%s: %s %+v", tt.name, got, f)
 		}
 	}
+}
+
+// errored is a trace ended by a backend failure (504), not a refusal.
+func errored(t *testing.T) *View {
+	tr, err := Parse([]byte(`{"traceId":"e1","traceEntries":{
+	 "inbound":[{"source":"api-inspector","data":{"configuration":{"api":{"from":"/orders"},"operation":{"method":"GET","uriTemplate":"/"},"product":"-"}}}],
+	 "backend":[{"source":"forward-request","data":{"message":"Error occurred while calling backend service."}}],
+	 "on-error":[{"source":"set-status","data":{"message":"Response status code was set to 504"}}]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Build(tr)
 }
 
 func hdr(name, value string) http.Header {
