@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/entratoken/entratoken/diagnose"
 	"github.com/entratoken/entratoken/internal/finding"
@@ -64,7 +65,7 @@ func Get(ctx context.Context, src Source, of FindingOf, apiID string, addSecret 
 		out.Header = h
 		wrongAPI, expired := diagnose.CutMessage(h.Get(HeaderWrongAPI)), diagnose.CutMessage(h.Get(HeaderExpired)) // the gateway's words, bounded
 		switch {
-		case h.Get(HeaderTraceID) != "" && !traceID.MatchString(h.Get(HeaderTraceID)):
+		case h.Get(HeaderTraceID) != "" && !traceID().MatchString(h.Get(HeaderTraceID)):
 			out.Finding = &finding.Finding{Code: finding.TraceUnavailable, Severity: finding.SeverityWarning, Side: finding.SideClient,
 				Expected: "an " + HeaderTraceID + " of letters, digits, - and _", Actual: diagnose.CutMessage(h.Get(HeaderTraceID)),
 				Message: "the gateway answered an " + HeaderTraceID + " that is no trace id: not asked for",
@@ -105,7 +106,7 @@ func Get(ctx context.Context, src Source, of FindingOf, apiID string, addSecret 
 }
 
 // traceID is what a trace id is: the gateway's are 32 hex digits.
-var traceID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+var traceID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`) })
 
 func findingOf(of FindingOf, err error) *finding.Finding {
 	if of != nil {

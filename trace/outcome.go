@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/entratoken/entratoken/diagnose"
 	"github.com/entratoken/entratoken/internal/finding"
@@ -22,8 +23,10 @@ var refusers = map[string]bool{
 // failure matches what a step writes when it refuses or fails:
 // IdentityModel's messages, validate-jwt's and check-header's own texts,
 // APIM's built-in refusals.
-var failure = regexp.MustCompile(`(?i)\bIDX\d{5}\b|validation failed|JWT not present|was not found in the request|is not allowed|access denied|` +
-	`rate limit (is )?exceeded|quota exceeded|caller ip address|error occurred|exception`)
+var failure = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\bIDX\d{5}\b|validation failed|JWT not present|was not found in the request|is not allowed|access denied|` +
+		`rate limit (is )?exceeded|quota exceeded|caller ip address|error occurred|exception`)
+})
 
 // decide says what the trace shows became of the request, and which step
 // refused or failed.
@@ -39,7 +42,7 @@ func (v *View) decide(t *Trace) {
 		if st.Section == "on-error" {
 			break
 		}
-		if st.Source != Inspector && failure.MatchString(st.Message) {
+		if st.Source != Inspector && failure().MatchString(st.Message) {
 			v.Failed = i
 			break
 		}

@@ -20,6 +20,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/entratoken/entratoken/internal/iostreams"
@@ -219,14 +220,14 @@ func redactValue(r *redact.Redactor, name string, v any) any {
 }
 
 // checkedValue is check-header's refusal, which quotes the value sent.
-var checkedValue = regexp.MustCompile(`(Header (\S+) value of )(.*?)( is not allowed)`)
+var checkedValue = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(Header (\S+) value of )(.*?)( is not allowed)`) })
 
 // hideCheckedValue hides the value a check-header refusal quotes when the
 // header is named like a credential (x-partner-key, x-api-secret): the
 // value sent, or what the policy compares it with, is a secret.
 func hideCheckedValue(s string) string {
-	return checkedValue.ReplaceAllStringFunc(s, func(m string) string {
-		p := checkedValue.FindStringSubmatch(m)
+	return checkedValue().ReplaceAllStringFunc(s, func(m string) string {
+		p := checkedValue().FindStringSubmatch(m)
 		if !netx.SecretHeader(p[2]) {
 			return m
 		}

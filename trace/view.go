@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/entratoken/entratoken/diagnose"
 	"github.com/entratoken/entratoken/internal/finding"
@@ -129,7 +130,7 @@ type inspectorRequest struct {
 	} `json:"headers"`
 }
 
-var keyQuery = regexp.MustCompile(`(?i)[?&]subscription-key=[^&]`)
+var keyQuery = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)[?&]subscription-key=[^&]`) })
 
 // keySent says whether the request carried a subscription key where the
 // gateway looks by default (Ocp-Apim-Subscription-Key, ?subscription-key=).
@@ -139,7 +140,7 @@ func (r *inspectorRequest) keySent() bool {
 			return true
 		}
 	}
-	return keyQuery.MatchString(r.URL)
+	return keyQuery().MatchString(r.URL)
 }
 
 type configuration struct {
@@ -198,7 +199,7 @@ func orNone(s string) string {
 	return s
 }
 
-var statusSet = regexp.MustCompile(`(?i)status code was set to (\d{3})`)
+var statusSet = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)status code was set to (\d{3})`) })
 
 // statusOf reads the status an entry sets or answers: set-status's
 // message, return-response's response, the api-inspector's response.
@@ -221,7 +222,7 @@ func statusOf(e Entry) int {
 	if n, err := strconv.Atoi(scalar(d.Response.Status)); err == nil && n > 0 {
 		return n
 	}
-	if m := statusSet.FindStringSubmatch(string(d.Message)); m != nil {
+	if m := statusSet().FindStringSubmatch(string(d.Message)); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		return n
 	}

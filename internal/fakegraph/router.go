@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -34,10 +35,16 @@ func notFound(w http.ResponseWriter, id string) {
 }
 
 var (
-	byAppID = regexp.MustCompile(`^/(applications|servicePrincipals)\(appId='((?:[^']|'')*)'\)$`)
-	byID    = regexp.MustCompile(`^/(applications|servicePrincipals)/([^/]+)(?:/(federatedIdentityCredentials|appRoleAssignments|appRoleAssignedTo))?$`)
-	lambda  = regexp.MustCompile(`^(identifierUris|servicePrincipalNames)/any\((\w+):(\w+) eq '((?:[^']|'')*)'\)$`)
-	clientF = regexp.MustCompile(`^clientId eq '((?:[^']|'')*)'$`)
+	byAppID = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^/(applications|servicePrincipals)\(appId='((?:[^']|'')*)'\)$`)
+	})
+	byID = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^/(applications|servicePrincipals)/([^/]+)(?:/(federatedIdentityCredentials|appRoleAssignments|appRoleAssignedTo))?$`)
+	})
+	lambda = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(identifierUris|servicePrincipalNames)/any\((\w+):(\w+) eq '((?:[^']|'')*)'\)$`)
+	})
+	clientF = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^clientId eq '((?:[^']|'')*)'$`) })
 )
 
 func unquote(s string) string { return strings.ReplaceAll(s, "''", "'") }
@@ -79,7 +86,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := s.URL + "/v1.0/$metadata#"
-	if m := byAppID.FindStringSubmatch(path); m != nil {
+	if m := byAppID().FindStringSubmatch(path); m != nil {
 		o := find(s.collection(v, m[1]), "appId", unquote(m[2]))
 		if o == nil {
 			notFound(w, "appId="+unquote(m[2]))
@@ -88,7 +95,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.one(w, q, ctx+m[1]+"/$entity", o)
 		return
 	}
-	if m := byID.FindStringSubmatch(path); m != nil {
+	if m := byID().FindStringSubmatch(path); m != nil {
 		o := find(s.collection(v, m[1]), "id", m[2])
 		if o == nil {
 			notFound(w, m[2])
@@ -123,7 +130,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			s.page(w, r, ctx+strings.TrimPrefix(path, "/"), items)
 		}
 	case "/oauth2PermissionGrants":
-		m := clientF.FindStringSubmatch(q.Get("$filter"))
+		m := clientF().FindStringSubmatch(q.Get("$filter"))
 		if m == nil {
 			unsupported(w, q.Get("$filter"))
 			return
@@ -150,7 +157,7 @@ func (s *Server) filtered(w http.ResponseWriter, f, coll string, items []object)
 	if f == "" {
 		return items, true
 	}
-	m := lambda.FindStringSubmatch(f)
+	m := lambda().FindStringSubmatch(f)
 	if m == nil || m[2] != m[3] || (coll == "applications") != (m[1] == "identifierUris") {
 		unsupported(w, f)
 		return nil, false
