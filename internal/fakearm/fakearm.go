@@ -70,6 +70,8 @@ type Server struct {
 	// https://127.0.0.1:41234 (no trailing slash), for
 	// cloud.Configuration's ResourceManager Endpoint.
 	*fakeserver.TLS
+	// Log has every request and the bearer tokens seen (Requests, SawBearer).
+	fakeserver.Log
 
 	opts Options
 	key  []byte // signs debug credentials
@@ -85,8 +87,6 @@ type Server struct {
 	traces      map[string]json.RawMessage
 	debugFaults []debugFault // debug.go
 	hits        map[string]int
-	requests    []string
-	bearers     map[string]bool
 }
 
 // New starts a simulated ARM on loopback TLS. Close it when done.
@@ -143,35 +143,16 @@ func (s *Server) Hits(method, path string) int {
 	return s.hits[method+" "+strings.ToLower(path)]
 }
 
-// Requests returns "METHOD /path?query" for every request so far, in order.
-func (s *Server) Requests() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.requests...)
-}
-
-// SawBearer says whether any request carried tok as its bearer token:
-// tests prove a token under test is never sent to ARM.
-func (s *Server) SawBearer(tok string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.bearers[tok]
-}
-
 // TotalHits returns how many requests the server has answered.
 func (s *Server) TotalHits() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.requests)
+	return len(s.Requests())
 }
 
 // Repeated returns each "METHOD /path?query" requested more than once, with
 // its count: a client that fetches no document twice leaves it empty.
 func (s *Server) Repeated() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	n := map[string]int{}
-	for _, r := range s.requests {
+	for _, r := range s.Requests() {
 		n[r]++
 	}
 	for k, v := range n {

@@ -28,13 +28,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if r.URL.RawQuery != "" {
 		line += "?" + r.URL.RawQuery
 	}
-	s.requests = append(s.requests, line)
-	if h := r.Header.Get("Authorization"); h != "" {
-		if s.bearers == nil {
-			s.bearers = map[string]bool{}
-		}
-		s.bearers[strings.TrimSpace(strings.TrimPrefix(h, "Bearer "))] = true
-	}
+	s.Log.Record(r, line) // Requests, SawBearer: tests prove a token under test never reaches ARM
 	lat := s.latency
 	s.mu.Unlock()
 	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))

@@ -57,9 +57,6 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) *caller {
 	if !ok || !strings.EqualFold(scheme, "Bearer") || raw == "" {
 		return deny("Access token is empty.")
 	}
-	s.mu.Lock()
-	s.tokensSeen = append(s.tokensSeen, raw)
-	s.mu.Unlock()
 	t := s.opts.Entra.Tenant(s.opts.TenantID)
 	set, err := jwk.Parse(t.KeySetJSON(entra.V1))
 	if err != nil {

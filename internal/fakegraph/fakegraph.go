@@ -60,15 +60,15 @@ type Server struct {
 	// TLS is the loopback server; its URL is the endpoint without /v1.0,
 	// e.g. https://127.0.0.1:41234.
 	*fakeserver.TLS
+	// Log has every request and the bearer tokens seen (Requests, SawBearer).
+	fakeserver.Log
 
 	opts    Options
 	started time.Time
 
-	mu         sync.Mutex
-	requests   []string
-	throttle   map[string]int // path suffix -> Retry-After seconds, once
-	hideLists  int            // replication: the next N assignment or grant lists are empty
-	tokensSeen []string
+	mu        sync.Mutex
+	throttle  map[string]int // path suffix -> Retry-After seconds, once
+	hideLists int            // replication: the next N assignment or grant lists are empty
 }
 
 // New starts a simulated Graph on loopback TLS. Close it when done.
@@ -107,25 +107,6 @@ func (s *Server) DelayReplication(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.hideLists = n
-}
-
-// Requests returns "GET /v1.0/..." for every request so far, in order.
-func (s *Server) Requests() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.requests...)
-}
-
-// SawBearer says whether any request carried tok as its bearer token.
-func (s *Server) SawBearer(tok string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, t := range s.tokensSeen {
-		if t == tok {
-			return true
-		}
-	}
-	return false
 }
 
 // ID returns the stable object ID the fake gives kind+key (an application,

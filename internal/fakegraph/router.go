@@ -50,8 +50,8 @@ var (
 func unquote(s string) string { return strings.ReplaceAll(s, "''", "'") }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	s.Log.Record(r, r.Method+" "+r.URL.Path) // Requests, SawBearer
 	s.mu.Lock()
-	s.requests = append(s.requests, r.Method+" "+r.URL.Path)
 	retry, throttled := -1, false
 	for suffix, secs := range s.throttle {
 		if strings.HasSuffix(r.URL.Path, suffix) {

@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
+	"sync"
 )
 
 // TLS is a started loopback HTTPS server.
@@ -46,4 +48,41 @@ func (t *TLS) CertPool() *x509.CertPool {
 func (t *TLS) WriteCAFile(path string) error {
 	b := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: t.srv.Certificate().Raw})
 	return os.WriteFile(path, b, 0o644)
+}
+
+// Log records what a simulated service was asked and which bearer tokens
+// came with it, so that tests can prove a token under test never reached
+// it. The zero value is ready; it is safe for concurrent use.
+type Log struct {
+	mu      sync.Mutex
+	lines   []string
+	bearers map[string]bool
+}
+
+// Record notes one request as line (e.g. "GET /path?query") and the bearer
+// token of its Authorization header, if any.
+func (l *Log) Record(r *http.Request, line string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, line)
+	if scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+		if l.bearers == nil {
+			l.bearers = map[string]bool{}
+		}
+		l.bearers[strings.TrimSpace(tok)] = true
+	}
+}
+
+// Requests returns every request line so far, in order.
+func (l *Log) Requests() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.lines...)
+}
+
+// SawBearer says whether any request carried tok as its bearer token.
+func (l *Log) SawBearer(tok string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.bearers[tok]
 }
