@@ -241,3 +241,19 @@ func TestThrottledReadEndsAtTimeout(t *testing.T) {
 		t.Logf("%s: %v", took, err)
 	}
 }
+
+// An object ID from Graph's answer goes into a path only as a GUID: "..",
+// a slash or a query cannot make the next read another path.
+func TestObjectIDStaysOneSegment(t *testing.T) {
+	for id, want := range map[string]string{
+		"03ef14b0-ca33-4840-8f4f-d6e91916010e": "03ef14b0-ca33-4840-8f4f-d6e91916010e",
+		"..":                                   "invalid-object-id",
+		"a/../../applications":                 "invalid-object-id",
+		"x?$select=passwordCredentials":        "invalid-object-id",
+		"":                                     "invalid-object-id",
+	} {
+		if got := objectID(id); got != want {
+			t.Errorf("objectID(%q) = %q, want %q", id, got, want)
+		}
+	}
+}

@@ -63,13 +63,13 @@ func (c *Client) ServicePrincipalsByName(ctx context.Context, name string) ([]Se
 // AppRoleAssignments lists the app roles granted to the service principal
 // with object ID spID (on every resource).
 func (c *Client) AppRoleAssignments(ctx context.Context, spID string) ([]AppRoleAssignment, []json.RawMessage, error) {
-	return list[AppRoleAssignment](ctx, c, "the app role assignments of service principal "+spID, "/servicePrincipals/"+url.PathEscape(spID)+"/appRoleAssignments")
+	return list[AppRoleAssignment](ctx, c, "the app role assignments of service principal "+spID, "/servicePrincipals/"+objectID(spID)+"/appRoleAssignments")
 }
 
 // AppRoleAssignedTo lists who holds app roles of the resource service
 // principal spID.
 func (c *Client) AppRoleAssignedTo(ctx context.Context, spID string) ([]AppRoleAssignment, []json.RawMessage, error) {
-	return list[AppRoleAssignment](ctx, c, "the app role assignments on service principal "+spID, "/servicePrincipals/"+url.PathEscape(spID)+"/appRoleAssignedTo")
+	return list[AppRoleAssignment](ctx, c, "the app role assignments on service principal "+spID, "/servicePrincipals/"+objectID(spID)+"/appRoleAssignedTo")
 }
 
 // PermissionGrants lists the delegated grants of the client service
@@ -83,6 +83,16 @@ func (c *Client) PermissionGrants(ctx context.Context, clientSPID string) ([]Per
 // application with object ID appObjectID (not its client ID).
 func (c *Client) FederatedCredentials(ctx context.Context, appObjectID string) ([]FederatedCredential, error) {
 	fics, _, err := list[FederatedCredential](ctx, c, "the federated identity credentials of application "+appObjectID,
-		"/applications/"+url.PathEscape(appObjectID)+"/federatedIdentityCredentials")
+		"/applications/"+objectID(appObjectID)+"/federatedIdentityCredentials")
 	return fics, err
+}
+
+// objectID is a directory object ID as a path segment. Object IDs are
+// GUIDs; anything else (a "..", a slash, from a hostile or broken answer)
+// becomes a segment Graph answers 404 to, never another path.
+func objectID(id string) string {
+	if len(id) > 0 && len(id) <= 64 && strings.Trim(strings.ToLower(id), "0123456789abcdef-") == "" {
+		return id
+	}
+	return "invalid-object-id"
 }
