@@ -67,6 +67,11 @@ func TestNextPagesStayOnARM(t *testing.T) {
 	if other.Load() != 0 || len(fs) == 0 || !strings.Contains(fs[0].Message, "not followed") {
 		t.Errorf("off-origin nextLink: %d requests elsewhere, findings %+v", other.Load(), fs)
 	}
+	// The identity reads page by hand, through the same transport.
+	var page struct{}
+	if _, err := c.getJSON(context.Background(), elsewhere.URL+"/subscriptions/s/providers/x?api-version=1", &page); err == nil || other.Load() != 0 || !strings.Contains(err.Error(), "not followed") {
+		t.Errorf("identity read to another origin: err %v, %d requests elsewhere", err, other.Load())
+	}
 	next = srv.URL
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
