@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -209,26 +208,24 @@ func (f *Factory) writeDiagnosis(rep *diagnose.Report, o *DiagnoseOptions, sourc
 	// Everything printed passes the invocation's redaction: a secret named
 	// value that was substituted (from the folder, ARM or --named-value) may
 	// stand in a finding's expected value or a message.
-	var b bytes.Buffer
-	switch {
-	case o.Format == "sarif":
-		if err := sarif.Write(&b, version, sarifResults(rep.Findings, o.APIOps)); err != nil {
-			return err
+	err := f.printRedacted(f.IO.Out, func(w io.Writer) error {
+		switch {
+		case o.Format == "sarif":
+			return sarif.Write(w, version, sarifResults(rep.Findings, o.APIOps))
+		case f.Globals.Output == "json":
+			return writeJSON(w, rep)
 		}
-	case f.Globals.Output == "json":
-		if err := writeJSON(&b, rep); err != nil {
-			return err
-		}
-	default:
-		rep.WriteText(&b, f.IO.Palette(), source)
-	}
-	if _, err := io.WriteString(f.IO.Out, f.redact(b.String())); err != nil {
+		rep.WriteText(w, f.IO.Palette(), source)
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	if rep.Verdict == diagnose.Lint && f.Getenv("GITHUB_ACTIONS") == "true" {
-		b.Reset()
-		sarif.Annotate(&b, sarifResults(rep.Findings, o.APIOps))
-		io.WriteString(f.IO.ErrOut, f.redact(b.String()))
+		_ = f.printRedacted(f.IO.ErrOut, func(w io.Writer) error {
+			sarif.Annotate(w, sarifResults(rep.Findings, o.APIOps))
+			return nil
+		})
 	}
 	switch {
 	case rep.Verdict == diagnose.Accepted:
@@ -265,26 +262,26 @@ func sarifResults(fs []finding.Finding, dir string) []sarif.Result {
 // (with each statement's result when a token was evaluated) before the
 // report, or the composed XML alone on stdout with the report on stderr.
 func (f *Factory) showPolicy(t diagnose.Target, rep *diagnose.Report, o *DiagnoseOptions, source string) error {
-	var b bytes.Buffer
 	if o.ShowPolicy == "xml" {
-		if err := t.Effective.WriteXML(&b); err != nil {
+		if err := f.printRedacted(f.IO.Out, t.Effective.WriteXML); err != nil {
 			return err
 		}
-		fmt.Fprint(f.IO.Out, f.redact(b.String()))
 		if rep != nil {
 			saved := f.IO.Out
 			f.IO.Out = f.IO.ErrOut
 			defer func() { f.IO.Out = saved }()
 		}
 	} else {
-		fmt.Fprintf(&b, "Effective policy: %s\n", t.Label)
-		var result func(*policy.Node) string
-		if rep != nil {
-			result = rep.Result
-		}
-		t.Effective.WriteTree(&b, result)
-		fmt.Fprintln(&b)
-		fmt.Fprint(f.IO.Out, f.redact(b.String()))
+		_ = f.printRedacted(f.IO.Out, func(w io.Writer) error {
+			fmt.Fprintf(w, "Effective policy: %s\n", t.Label)
+			var result func(*policy.Node) string
+			if rep != nil {
+				result = rep.Result
+			}
+			t.Effective.WriteTree(w, result)
+			fmt.Fprintln(w)
+			return nil
+		})
 	}
 	if rep == nil {
 		return nil

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -73,16 +72,13 @@ func firstOf(a, b string) string {
 // writePreflight prints the answer: JSON, or text for people. Everything
 // passes the invocation's redaction; text from outside is escaped.
 func (f *Factory) writePreflight(d *preflightDoc) error {
-	var b bytes.Buffer
-	if f.Globals.Output == "json" {
-		if err := writeJSON(&b, d); err != nil {
-			return err
+	return f.printRedacted(f.IO.Out, func(w io.Writer) error {
+		if f.Globals.Output == "json" {
+			return writeJSON(w, d)
 		}
-	} else {
-		writePreflightText(&b, f, d)
-	}
-	_, err := io.WriteString(f.IO.Out, f.redact(b.String()))
-	return err
+		writePreflightText(w, f, d)
+		return nil
+	})
 }
 
 func writePreflightText(w io.Writer, f *Factory, d *preflightDoc) {
